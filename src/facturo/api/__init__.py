@@ -1,0 +1,1 @@
+"""The HTTP faces: the legacy Siigo dialect (and, later, the current one) over the services."""

@@ -1,0 +1,85 @@
+"""Query-string filters of the current API's lists: booleans, whole numbers, choices, periods.
+
+Clients write them as they like (``active=true``, ``active=1``, ``branch_office=0``); a value
+that cannot mean anything is refused with ``invalid_value`` naming the parameter, rather than
+silently ignored (a typo would otherwise list everything).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
+from typing import TypeVar
+
+from facturo.api.current.base import date_filter, instant_filter
+from facturo.domain.calendar import COLOMBIA
+from facturo.domain.errors import RuleViolations, Violation
+from facturo.domain.queries import Period
+
+T = TypeVar("T")
+
+_TRUE = frozenset({"true", "1", "yes"})
+_FALSE = frozenset({"false", "0", "no"})
+
+
+def text_filter(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return value.strip() or None
+
+
+def boolean_filter(value: str | None, parameter: str) -> bool | None:
+    text = (value or "").strip().lower()
+    if not text:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise _invalid(parameter, "The parameter {field} must be true or false")
+
+
+def whole_number_filter(value: str | None, parameter: str) -> int | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise _invalid(parameter, "The parameter {field} must be a whole number") from None
+
+
+def choice_filter(value: str | None, parameter: str, choices: Mapping[str, T]) -> T | None:
+    """One of ``choices`` (keys compared without regard to letter case)."""
+    text = (value or "").strip().lower()
+    if not text:
+        return None
+    for name, choice in choices.items():
+        if name.lower() == text:
+            return choice
+    allowed = ", ".join(choices)
+    raise _invalid(parameter, f"The parameter {{field}} must be one of: {allowed}")
+
+
+def instants(start: str | None, end: str | None, *, prefix: str) -> Period:
+    """``{prefix}_start`` / ``{prefix}_end`` as moments (``created``, ``updated``): a bare date
+    is that day's first instant in Colombia, so an end date leaves its own day out, as Siigo
+    does."""
+    return Period(instant_filter(start, f"{prefix}_start"), instant_filter(end, f"{prefix}_end"))
+
+
+def days(start: str | None, end: str | None, *, prefix: str) -> Period:
+    """``{prefix}_start`` / ``{prefix}_end`` as whole Colombian days, both included."""
+    first = date_filter(start, f"{prefix}_start")
+    last = date_filter(end, f"{prefix}_end")
+    return Period(
+        datetime.combine(first, time(0), tzinfo=COLOMBIA) if first else None,
+        datetime.combine(last + timedelta(days=1), time(0), tzinfo=COLOMBIA)
+        - timedelta(microseconds=1)
+        if last
+        else None,
+    )
+
+
+def _invalid(parameter: str, message: str) -> RuleViolations:
+    return RuleViolations([Violation("invalid_value", parameter, message)])

@@ -1,0 +1,187 @@
+"""Code tables of the Siigo integration guide's annexes (identification types, currencies,
+fiscal responsibilities): public reference data, edited only to undo PDF-extraction damage."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+# Annex 1: tipos de identificación.
+ID_TYPES = MappingProxyType(
+    {
+        "11": "Registro civil",
+        "12": "Tarjeta de identidad",
+        "13": "Cédula de ciudadanía",
+        "21": "Tarjeta de extranjería",
+        "22": "Cédula de extranjería",
+        "31": "NIT",
+        "41": "Pasaporte",
+        "42": "Documento de identificación extranjero",
+        "91": "NUIP",
+        "R-00-PN": "No obligado a registrarse en el RUT PN",
+        "14": "Permiso especial de permanencia PEP",
+        "43": "Sin identificación del exterior o para uso definido por la DIAN",
+        "50": "NIT de otro país",
+    }
+)
+
+NIT_ID_TYPE = "31"
+# Identification types whose numbers are digits only (3 to 13 of them).
+NUMERIC_ID_TYPES = frozenset({"11", "13", "31"})
+
+# Annex 2: monedas.
+CURRENCIES = MappingProxyType(
+    {
+        "COP": "Peso colombiano",
+        "EUR": "Euro",
+        "USD": "Dólar estadounidense",
+        "ANG": "Florín antillano neerlandés",
+        "ARS": "Peso argentino",
+        "AUD": "Dólar australiano",
+        "BOB": "Boliviano",
+        "BRL": "Real brasileño",
+        "CAD": "Dólar canadiense",
+        "CHF": "Franco suizo",
+        "CLP": "Peso chileno",
+        "CRC": "Colón costarricense",
+        "GBP": "Libra esterlina",
+        "GTQ": "Quetzal guatemalteco",
+        "HNL": "Lempira hondureño",
+        "JPY": "Yen japonés",
+        "MXN": "Peso mexicano",
+        "NZD": "Dólar neozelandés",
+        "PAB": "Balboa panameño",
+        "PEN": "Nuevo sol peruano",
+        "SGD": "Dólar de Singapur",
+        "UYU": "Peso uruguayo",
+    }
+)
+
+LOCAL_CURRENCY = "COP"
+
+# Annex 3: responsabilidades fiscales.
+FISCAL_RESPONSIBILITIES = MappingProxyType(
+    {
+        "O-06": "Ingresos y patrimonio",
+        "O-07": "Retención en la fuente a título de renta",
+        "O-08": "Retención timbre nacional",
+        "O-09": "Retención en la fuente en el impuesto sobre las ventas",
+        "O-13": "Gran contribuyente",
+        "O-14": "Informante de exógena",
+        "O-15": "Autorretenedor",
+        "O-16": "Obligación de facturar por ingresos de bienes y/o servicios excluidos",
+        "O-17": "Profesionales de compra y venta de divisas",
+        "O-19": "Productor y/o exportador de bienes exentos",
+        "O-22": "Obligado a cumplir deberes formales a nombre de terceros",
+        "O-23": "Agente de retención en el impuesto sobre las ventas",
+        "O-32": "Impuesto Nacional a la Gasolina y al ACPM",
+        "O-33": "Impuesto Nacional al consumo",
+        "O-34": "Régimen simplificado impuesto nacional consumo rest y bares",
+        "O-36": "Establecimiento Permanente",
+        "O-37": "Obligado a Facturar Electrónicamente Modelo 2242",
+        "O-38": "Facturación Electrónica Voluntaria Modelo 2242",
+        "O-39": "Proveedor de Servicios Tecnológicos PST Modelo 2242",
+        "O-99": "Otro tipo de obligado",
+        "R-12-PN": "Factor",
+        "R-16-PN": "Mandatario PN",
+        "R-25-PN": "Agente Interventor PN",
+        "R-06-PJ": "Apoderado especial PJ",
+        "R-07-PJ": "Apoderado general PJ",
+        "R-12-PJ": "Factor PJ",
+        "R-16-PJ": "Mandatario PJ",
+        "R-99-PJ": "Otro tipo de responsable PJ",
+        "A-01": "Agente de carga internacional",
+        "A-02": "Agente marítimo",
+        "A-03": "Almacén general de depósito",
+        "A-04": "Comercializadora internacional (C.I.)",
+        "A-05": "Comerciante de la zona aduanera especial de Inírida, Puerto Carreño, Cumaribo y Primavera",
+        "A-06": "Comerciantes de la zona de régimen aduanero especial de Leticia",
+        "A-07": "Comerciantes de la zona de régimen aduanero especial de Maicao, Uribia y Manaure",
+        "A-08": "Comerciantes de la zona de régimen aduanero especial de Urabá, Tumaco y Guapí",
+        "A-09": "Comerciantes del puerto libre de San Andrés, Providencia y Santa Catalina",
+        "A-10": "Depósito público de apoyo logístico internacional",
+        "A-11": "Depósito privado para procesamiento industrial",
+        "A-12": "Depósito privado de transformación o ensamble",
+        "A-13": "Depósito franco",
+        "A-14": "Depósito privado aeronáutico",
+        "A-15": "Depósito privado para distribución internacional",
+        "A-16": "Depósito privado de provisiones de a bordo para consumo y para llevar",
+        "A-17": "Depósito privado para envíos urgentes",
+        "A-18": "Depósito privado",
+        "A-19": "Depósito público",
+        "A-20": "Depósito público para distribución internacional",
+        "A-21": "Exportador de café",
+        "A-22": "Exportador",
+        "A-23": "Importador",
+        "A-24": "Intermediario de tráfico postal y envíos urgentes",
+        "A-25": "Operador de transporte multimodal",
+        "A-26": "Sociedad de intermediación aduanera",
+        "A-27": "Titular de puertos y muelles de servicio público o privado",
+        "A-28": "Transportador internacional régimen de importación y/o exportación",
+        "A-29": "Transportista nacional para operaciones del régimen de tránsito aduanero",
+        "A-30": "Usuario comercial zona franca",
+        "A-32": "Usuario industrial de bienes zona franca",
+        "A-34": "Usuario industrial de servicios zona franca",
+        "A-36": "Usuario operador de zona franca",
+        "A-37": "Usuario aduanero permanente",
+        "A-38": "Usuario altamente exportador",
+        "A-39": "Usuario de zonas económicas especiales de exportación",
+        "A-40": "Deposito privado de instalaciones industriales",
+        "A-41": "Beneficiarios de programas especiales de exportación PEX",
+        "A-42": "Depósitos privados para mercancías en tránsito San Andrés",
+        "A-43": "Observadores de las operaciones de importación",
+        "A-44": "Usuarios sistemas especiales Importación exportación",
+        "A-46": "Transportador marítimo régimen de importación y/o exportación",
+        "A-47": "Transportador terrestre régimen de importación y/o exportación",
+        "A-48": "Aeropuerto de servicio público o privado",
+        "A-49": "Transportador fluvial régimen de importación",
+        "A-50": "Usuario industrial zona franca especial",
+        "A-53": "Agencias de aduanas 1",
+        "A-54": "Usuario Operador Zona Franca Especial",
+        "A-55": "Agencias de aduanas 2",
+        "A-56": "Agencias de aduanas 3",
+        "A-57": "Agencias de aduanas 4",
+        "A-58": "Transportador aéreo nacional",
+        "A-60": "Transportador aéreo, marítimo o fluvial modalidad Cabotaje",
+        "A-61": "Importador de alimentos de consumo humano y animal",
+        "A-62": "Importador Ocasional",
+        "A-63": "Importador de maquinaría y sus partes Decreto 2261 de 2012",
+        "A-64": "Beneficiario Programa de Fomento Industria Automotriz-PROFIA",
+        "A-99": "Otro tipo de agente aduanero",
+        "E-01": "Agencia",
+        "E-02": "Establecimiento de comercio",
+        "E-03": "Centro de explotación agrícola",
+        "E-04": "Centro de explotación animal",
+        "E-05": "Centro de explotación minera",
+        "E-06": "Centro de explotación de transformación",
+        "E-07": "Centro de explotación de servicios",
+        "E-08": "Oficina",
+        "E-09": "Sede",
+        "E-10": "Sucursal",
+        "E-11": "Consultorio",
+        "E-12": "Administraciones",
+        "E-13": "Seccionales",
+        "E-14": "Regionales",
+        "E-15": "Intendencias",
+        "E-16": "Local o negocio",
+        "E-17": "Punto de venta",
+        "E-18": "Fábrica",
+        "E-19": "Taller",
+        "E-20": "Cantera",
+        "E-21": "Pozo de Petróleo y Gas",
+        "E-22": "Otro lugar de tipo de extracción y explotación de recursos naturales",
+        "E-99": "Otro tipo de establecimiento",
+        "O-47": "Régimen Simple de Tributación - SIMPLE",
+        "O-48": "Impuesto sobre las ventas - IVA",
+        "O-49": "No responsable de IVA",
+        "O-52": "Facturador electrónico",
+        "R-00-PN": "Clientes del Exterior",
+        "R-99-PN": "No responsable PN",
+    }
+)
+
+# The guide's defaults when a tercero brings none (it prints them with a zero: 0-49, 0-48).
+DEFAULT_RESPONSIBILITY_PERSON = "O-49"
+DEFAULT_RESPONSIBILITY_COMPANY = "O-48"
+# Siigo's current API defaults every tercero to "No responsable PN" instead; its face fills
+# that in, so a tercero created through the legacy dialect keeps the guide's defaults.
+CURRENT_API_DEFAULT_RESPONSIBILITY = "R-99-PN"

@@ -1,0 +1,1 @@
+"""Persistence: tables, migrations, the mapping of domain objects, repositories, unit of work."""

@@ -190,7 +190,9 @@ class Shop:
                 break
             for record in found:
                 if record["Header"]["Number"] == number:
-                    invoice: Body = ok(self.legacy.get(f"/Invoice/GetByID/{record['Header']['Id']}"))
+                    invoice: Body = ok(
+                        self.legacy.get(f"/Invoice/GetByID/{record['Header']['Id']}")
+                    )
                     return invoice
         raise AssertionError(f"no legacy invoice numbered {number}")
 
@@ -342,7 +344,9 @@ def test_items_are_taxed_only_by_their_taxes_not_by_the_product(shop: Shop) -> N
     shop.product("GRAVADO", service=True, tax="IVA 19%")
 
     invoice = shop.issue(
-        shop.body(items=[{"code": "GRAVADO", "quantity": 1, "price": 1000}], payments=[shop.cash(1000)])
+        shop.body(
+            items=[{"code": "GRAVADO", "quantity": 1, "price": 1000}], payments=[shop.cash(1000)]
+        )
     )
 
     assert invoice["items"][0]["taxes"] == []
@@ -415,9 +419,7 @@ def test_discount_is_a_value_for_value_types(shop: Shop, ctx: ServiceContext) ->
 
 
 def test_wrong_payments_answer_the_exact_message_clients_parse_and_retry_with(shop: Shop) -> None:
-    body = shop.body(
-        items=[shop.item("SERV-1", 3, 333.333333, "IVA 19%")], payments=[shop.cash(1)]
-    )
+    body = shop.body(items=[shop.item("SERV-1", 3, 333.333333, "IVA 19%")], payments=[shop.cash(1)])
 
     response = shop.post(body)
 
@@ -645,7 +647,9 @@ def test_stock_moves_and_a_missing_warehouse_or_stock_is_refused(shop: Shop) -> 
         )
     )
     unknown_warehouse = shop.post(
-        shop.body(items=[shop.item("PROD-1", 1, 1000, warehouse=999999)], payments=[shop.cash(1000)])
+        shop.body(
+            items=[shop.item("PROD-1", 1, 1000, warehouse=999999)], payments=[shop.cash(1000)]
+        )
     )
     service_with_warehouse = shop.post(
         shop.body(items=[shop.item("SERV-1", 1, 1000, warehouse=shop.warehouse)])
@@ -872,7 +876,7 @@ def test_put_keeps_the_replaced_content_as_a_revision(shop: Shop, ctx: ServiceCo
     ok(put(shop, invoice["id"], shop.body(observations="Segunda versión")))
     ok(put(shop, invoice["id"], shop.body(observations="Tercera versión")))
 
-    with ctx.database.engine.connect() as connection:
+    with ctx.database.reader.connect() as connection:
         rows = connection.execute(
             sa.select(t.sales_document_revisions.c.revision, t.sales_document_revisions.c.content)
             .where(t.sales_document_revisions.c.company_id == shop.tenant.company.id)
@@ -894,9 +898,7 @@ def test_put_keeps_the_replaced_content_as_a_revision(shop: Shop, ctx: ServiceCo
         ({"currency": {"code": "USD", "exchange_rate": 4000}}, "currency.code"),
     ],
 )
-def test_put_cannot_change_type_customer_or_currency(
-    shop: Shop, change: Body, param: str
-) -> None:
+def test_put_cannot_change_type_customer_or_currency(shop: Shop, change: Body, param: str) -> None:
     invoice = shop.issue()
     if change.get("document") == {"id": "FV-2"}:
         change = {"document": {"id": shop.doc_types["FV-2"]}}
@@ -1046,7 +1048,7 @@ def test_annul_records_the_default_reason(shop: Shop, ctx: ServiceContext) -> No
 
     ok(shop.client.post(f"/v1/invoices/{invoice['id']}/annul", json={}))
 
-    with ctx.database.engine.connect() as connection:
+    with ctx.database.reader.connect() as connection:
         reason = connection.execute(
             sa.select(t.sales_documents.c.annul_reason).where(
                 t.sales_documents.c.company_id == shop.tenant.company.id,
@@ -1124,7 +1126,7 @@ def test_a_key_that_is_not_1_to_32_letters_or_digits_is_refused(shop: Shop, key:
     response = shop.client.post(
         "/v1/invoices",
         json=shop.body(),
-        headers={"Idempotency-Key": key.encode().decode("latin-1")},
+        headers={"Idempotency-Key": key.encode()},
     )
 
     assert response.status_code == 400
@@ -1227,9 +1229,7 @@ def test_mail_accepts_email_instead_of_mail_to_and_defaults_to_the_customer(
     ]
 
 
-def test_mail_refuses_bad_addresses_and_more_than_five_copies(
-    shop: Shop, mailbox: Mailbox
-) -> None:
+def test_mail_refuses_bad_addresses_and_more_than_five_copies(shop: Shop, mailbox: Mailbox) -> None:
     invoice = shop.issue()
     path = f"/v1/invoices/{invoice['id']}/mail"
     six = ";".join(f"c{n}@cliente.co" for n in range(6))
@@ -1297,3 +1297,20 @@ def test_a_mail_failure_on_create_keeps_the_invoice_and_says_so(
     assert invoice["mail"]["status"] == "not_sent"
     assert "FACTURO_SMTP_HOST" in invoice["mail"]["observations"]
     assert ok(shop.get(invoice["id"]))["number"] == invoice["number"]
+
+
+def test_numbers_beyond_what_can_be_stored_are_refused_where_they_were_written(
+    shop: Shop,
+) -> None:
+    body = shop.body(seller=10**20, advance_payment=10**14)
+    body["items"][0]["price"] = 10**30
+
+    assert errors(shop.post(body)) == [
+        ("invalid_value", ["seller"]),
+        ("invalid_value", ["advance_payment"]),
+        ("invalid_value", ["items[0].price"]),
+    ]
+    assert errors(shop.client.get("/v1/invoices", params={"document_id": 10**20})) == [
+        ("invalid_value", [])
+    ]
+    assert shop.next_number() == FIRST_FV1

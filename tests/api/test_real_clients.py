@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from siigo.client import Client as SiigoPythonClient
 from siigo.exceptions import UnauthorizedError, WrongFormatInputError
@@ -72,9 +73,7 @@ def _catalogs(client: SiigoPythonClient) -> dict[str, Any]:
         "invoice_type": next(
             d["id"] for d in client.list_document_types("FV") if d["automatic_number"]
         ),
-        "cash": next(
-            p["id"] for p in client.list_payment_types("FV") if p["name"] == "Efectivo"
-        ),
+        "cash": next(p["id"] for p in client.list_payment_types("FV") if p["name"] == "Efectivo"),
         "credit": next(p["id"] for p in client.list_payment_types("FV") if p["due_date"]),
         "seller": client.list_users(page_size="25", page="1")["results"][0]["id"],
     }
@@ -130,7 +129,10 @@ def test_siigo_python_creates_and_lists_customers(siigo_python: SiigoPythonClien
             name=["Marcos", "Castillo"],
             contacts=[],
             phones=[],
-            address={"address": "Cra. 18", "city": {"country_code": "Co", "state_code": "19", "city_code": "19001"}},
+            address={
+                "address": "Cra. 18",
+                "city": {"country_code": "Co", "state_code": "19", "city_code": "19001"},
+            },
             identification=identification,
         )
     assert refused.value.args[0]["Errors"][0]["Code"] == "already_exists"
@@ -149,7 +151,12 @@ def test_siigo_python_creates_and_lists_products(siigo_python: SiigoPythonClient
         taxes=[{"id": catalogs["iva19"]}],
         prices=[{"currency_code": "COP", "price_list": [{"position": 1, "value": 12000}]}],
         unit="94",
-        additional_fields={"barcode": "B0123", "brand": "Gef", "tariff": "151612", "model": "Loiry"},
+        additional_fields={
+            "barcode": "B0123",
+            "brand": "Gef",
+            "tariff": "151612",
+            "model": "Loiry",
+        },
     )
     assert created["code"] == code
     assert created["taxes"][0]["percentage"] == 19
@@ -176,7 +183,10 @@ def test_siigo_python_creates_and_lists_an_invoice(siigo_python: SiigoPythonClie
         name=["Instalaciones del Cauca SAS"],
         contacts=[{"first_name": "Lina", "last_name": "Mora", "email": "lina@cauca.co"}],
         phones=[{"number": "3001234567"}],
-        address={"address": "Calle 5 # 4-30", "city": {"country_code": "Co", "state_code": "19", "city_code": "19001"}},
+        address={
+            "address": "Calle 5 # 4-30",
+            "city": {"country_code": "Co", "state_code": "19", "city_code": "19001"},
+        },
         identification=identification,
     )
     # The documented sample: price with 2 decimals, total computed by Siigo's per-line rounding.
@@ -223,7 +233,10 @@ def test_siigo_python_sees_a_wrong_total_as_siigo_words_it(siigo_python: SiigoPy
         name=["Ana", "Ruiz"],
         contacts=[{"first_name": "Ana", "last_name": "Ruiz", "email": "ana@ruiz.co"}],
         phones=[],
-        address={"address": "Cra 7", "city": {"country_code": "Co", "state_code": "11", "city_code": "11001"}},
+        address={
+            "address": "Cra 7",
+            "city": {"country_code": "Co", "state_code": "11", "city_code": "11001"},
+        },
         identification=identification,
     )
     arguments: dict[str, Any] = {
@@ -317,7 +330,12 @@ def test_connector_parses_every_product_strictly(
         for name, kind, classification, taxes in [
             ("Cuaderno", "Product", "Taxed", [{"id": catalogs["iva19"]}]),
             ("Almuerzo", "Service", "Taxed", [{"id": catalogs["consumption"]}]),
-            ("Consultoría", "Service", "Taxed", [{"id": catalogs["iva19"]}, {"id": catalogs["retefuente"]}]),
+            (
+                "Consultoría",
+                "Service",
+                "Taxed",
+                [{"id": catalogs["iva19"]}, {"id": catalogs["retefuente"]}],
+            ),
             ("Libro", "Product", "Excluded", []),
         ]
     }
@@ -326,6 +344,76 @@ def test_connector_parses_every_product_strictly(
     for product in listed:
         assert product.unit.code
         assert product.available_quantity >= 0
+
+
+def test_connector_parses_records_made_through_the_legacy_dialect(
+    connector: ConnectorClient, admin_client: httpx.Client
+) -> None:
+    """The least a legacy client sends — a tercero with one phone and no contacts, a bare
+    service, a customer an invoice created — still reads as strict current records."""
+    group = admin_client.get("/AccountGroups/GetAll").json()[0]["Id"]
+    created = admin_client.post(
+        "/Accounts/Create",
+        json={
+            "IsCustomer": True,
+            "IsSocialReason": True,
+            "FullName": "Distribuciones Andinas SAS",
+            "IdTypeCode": "31",
+            "Identification": "900373913",
+            "City": {"CountryCode": "Co", "StateCode": "11", "CityCode": "11001"},
+            "Address": "Calle 26 # 68-35",
+            "Phone": {"Number": "6014567890"},
+        },
+    )
+    assert created.status_code == 200, created.text
+    product = admin_client.post(
+        "/Products/Create",
+        json={
+            "Code": "LEG-1",
+            "Description": "Servicio legado",
+            "ProductTypeKey": "ProductType_Service",
+            "AccountGroupID": group,
+        },
+    )
+    assert product.status_code == 200, product.text
+    fv = next(
+        t["Id"]
+        for t in admin_client.get("/ERPDocumentTypes/GetAll").json()
+        if t["DocClass"] == "FV"
+    )
+    cash = next(
+        m["Id"] for m in admin_client.get("/PaymentMeans/GetAll").json() if m["Name"] == "Efectivo"
+    )
+    invoice = admin_client.post(
+        "/Invoice/Save",
+        json={
+            "Header": {
+                "DocCode": fv,
+                "DocDate": colombian_today().strftime("%Y%m%d"),
+                "SalesmanIdentification": "1020304050",
+                "Account": {
+                    "IsSocialReason": False,
+                    "FirstName": "Rosa",
+                    "LastName": "Díaz",
+                    "IdTypeCode": "13",
+                    "Identification": "52123987",
+                    "City": {"CountryCode": "Co", "StateCode": "05", "CityCode": "05001"},
+                    "Address": "Cra 43A # 1-50",
+                    "Phone": {"Number": "3001112233"},
+                },
+            },
+            "Items": [{"ProductCode": "LEG-1", "Quantity": 1, "UnitValue": 1000}],
+            "Payments": [{"PaymentMeansCode": cash, "Value": 1000}],
+        },
+    )
+    assert invoice.status_code == 200, invoice.text
+
+    customers = {c.identification: c for c in connector.customers.list()}
+    products = {p.code: p for p in connector.products.list()}
+
+    assert {"900373913", "52123987"} <= set(customers)
+    assert customers["52123987"].person_type == "Person"
+    assert products["LEG-1"].type == "Service"
 
 
 def test_connector_refused_credentials(server: LiveServer) -> None:

@@ -83,7 +83,8 @@ def normalize_party(data: PartyData) -> PartyData:
         identification, written = split_nit(identification)
         if check_digit is None:
             check_digit = written
-        if identification.isdigit() and check_digit is None:
+        # Only for a NIT that can be valid: one too long is refused by the rules, not here.
+        if NUMERIC_IDENTIFICATION.fullmatch(identification) and check_digit is None:
             check_digit = nit_check_digit(identification)
     responsibilities = [_normalize_responsibility(code) for code in data.fiscal_responsibilities]
     if not responsibilities:
@@ -109,8 +110,29 @@ def _normalize_responsibility(code: str) -> str:
     return "O" + code[1:] if code.startswith("0-") else code
 
 
-def check_party(data: PartyData, refs: ReferenceData) -> Checker:
-    """The field rules of a tercero; ``data`` must be normalized first."""
+# The integration guide requires a contact's names and e-mail; Siigo's current API only
+# the first name (its clients send contacts without the rest).
+GUIDE_CONTACT_FIELDS = ("first_name", "last_name", "email")
+CURRENT_CONTACT_FIELDS = ("first_name",)
+
+
+@dataclass(frozen=True)
+class PartyRules:
+    """What a dialect requires of a tercero beyond the rules every tercero follows: the
+    integration guide asks for a phone and full contacts; the current API (and the real
+    clients written for it, which send ``phones: []``) asks for neither."""
+
+    phone_required: bool
+    contact_fields: tuple[str, ...]
+
+
+GUIDE_RULES = PartyRules(phone_required=True, contact_fields=GUIDE_CONTACT_FIELDS)
+CURRENT_RULES = PartyRules(phone_required=False, contact_fields=CURRENT_CONTACT_FIELDS)
+
+
+def check_party(data: PartyData, refs: ReferenceData, rules: PartyRules = GUIDE_RULES) -> Checker:
+    """The field rules of a tercero under a dialect's ``rules``; ``data`` must be normalized
+    first."""
     check = Checker()
     if not (
         data.is_customer or data.is_supplier or data.is_prospect or data.is_dealer or data.is_other
@@ -140,7 +162,7 @@ def check_party(data: PartyData, refs: ReferenceData) -> Checker:
         check.add(
             "length_max", "postal_code", "The field {field} has at most 10 characters and no spaces"
         )
-    check_phone(check, data.phone, "phone", number_required=True)
+    check_phone(check, data.phone, "phone", number_required=rules.phone_required)
     check_phone(check, data.fax, "fax", number_required=False)
     if data.email:
         check.max_length(data.email, 100, "email")
@@ -220,12 +242,6 @@ class Contact(ContactData):
     def apply(self, data: ContactData) -> None:
         for spec in fields(ContactData):
             setattr(self, spec.name, getattr(data, spec.name))
-
-
-# The integration guide requires a contact's names and e-mail; Siigo's current API only
-# the first name (its clients send contacts without the rest).
-GUIDE_CONTACT_FIELDS = ("first_name", "last_name", "email")
-CURRENT_CONTACT_FIELDS = ("first_name",)
 
 
 def check_contact(data: ContactData, required: Collection[str] = GUIDE_CONTACT_FIELDS) -> Checker:

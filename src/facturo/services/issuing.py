@@ -18,6 +18,8 @@ from facturo.store.unit_of_work import UnitOfWork
 
 
 def check_date(check: Checker, requested: date | None, today: date) -> date | None:
+    if check.has_errors_on("date"):  # the face could not read it: already said
+        return None
     if not check.required(requested, "date"):
         return None
     assert requested is not None

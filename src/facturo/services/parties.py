@@ -10,18 +10,19 @@ from dataclasses import dataclass, replace
 from facturo.domain.access import Actor, Permission
 from facturo.domain.errors import NotFound, Violation
 from facturo.domain.parties import (
-    GUIDE_CONTACT_FIELDS,
+    GUIDE_RULES,
     MAX_CONTACTS,
     Contact,
     ContactData,
     Party,
     PartyData,
+    PartyRules,
     check_contact,
     check_party,
     normalize_party,
 )
 from facturo.domain.queries import PartyFilter
-from facturo.domain.validation import Checker
+from facturo.domain.validation import Checker, storable_ids
 from facturo.services import contacts as contact_service
 from facturo.services.context import ServiceContext
 from facturo.services.paging import PageRequest
@@ -81,20 +82,20 @@ def create(
     data: PartyData,
     *,
     contacts: Sequence[ContactData] = (),
-    contact_fields: Collection[str] = GUIDE_CONTACT_FIELDS,
+    rules: PartyRules = GUIDE_RULES,
     noted: Iterable[Violation] = (),
 ) -> PartyView:
-    """Creates a tercero with its contacts (the first one principal). ``contact_fields`` are
-    the contact fields required; ``noted`` are violations the face found reading the request,
-    reported with the rules' own."""
+    """Creates a tercero with its contacts (the first one principal) under the caller's
+    dialect ``rules``; ``noted`` are violations the face found reading the request, reported
+    with the rules' own."""
     _require_write(actor, data)
     with ctx.unit_of_work() as uow:
-        check = _check_contacts(contacts, contact_fields)
-        party = add(ctx, uow, actor, data, also=[*noted, *check.violations])
+        check = _check_contacts(contacts, rules.contact_fields)
+        party = add(ctx, uow, actor, data, rules=rules, also=[*noted, *check.violations])
         assert party.id is not None
         added = [
             contact_service.add_to_party(
-                uow, actor, replace(contact, party_id=party.id), required=contact_fields
+                uow, actor, replace(contact, party_id=party.id), required=rules.contact_fields
             )
             for contact in contacts
         ]
@@ -109,6 +110,7 @@ def add(
     data: PartyData,
     *,
     field_prefix: str = "",
+    rules: PartyRules = GUIDE_RULES,
     also: Iterable[Violation] = (),
 ) -> Party:
     """Creates a tercero inside an open unit of work (a sale may create its customer);
@@ -116,7 +118,8 @@ def add(
     data = normalize_party(data)
     check = Checker()
     check.extend(also)
-    check.extend(_check(ctx, uow, actor, data, party_id=None).violations, prefix=field_prefix)
+    found = _check(ctx, uow, actor, data, party_id=None, rules=rules)
+    check.extend(found.violations, prefix=field_prefix)
     check.raise_if_any()
     party = uow.parties.add(Party(company_id=actor.company_id, **vars(data)))
     uow.flush()
@@ -166,7 +169,7 @@ def replace_with_contacts(
     data: PartyData,
     *,
     contacts: Sequence[ContactData],
-    contact_fields: Collection[str] = GUIDE_CONTACT_FIELDS,
+    rules: PartyRules = GUIDE_RULES,
     keep: Callable[[Party, PartyData], PartyData] | None = None,
     keep_contact: Callable[[Contact, ContactData], ContactData] | None = None,
     noted: Iterable[Violation] = (),
@@ -188,8 +191,8 @@ def replace_with_contacts(
         data = normalize_party(data)
         check = Checker()
         check.extend(noted)
-        check.extend(_check(ctx, uow, actor, data, party_id=party.id).violations)
-        check.extend(_check_contacts(contacts, contact_fields).violations)
+        check.extend(_check(ctx, uow, actor, data, party_id=party.id, rules=rules).violations)
+        check.extend(_check_contacts(contacts, rules.contact_fields).violations)
         stored = uow.contacts.for_party(actor.company_id, party.id)
         surplus = stored[len(contacts) :]
         for contact in surplus:
@@ -217,7 +220,7 @@ def replace_with_contacts(
         for sent in contacts[len(stored) :]:
             kept.append(
                 contact_service.add_to_party(
-                    uow, actor, replace(sent, party_id=party.id), required=contact_fields
+                    uow, actor, replace(sent, party_id=party.id), required=rules.contact_fields
                 )
             )
         for contact in kept[1:]:  # a contact added above may have taken the principal role
@@ -252,19 +255,29 @@ def _require_write(actor: Actor, data: PartyData) -> None:
 
 
 def _check(
-    ctx: ServiceContext, uow: UnitOfWork, actor: Actor, data: PartyData, *, party_id: int | None
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    actor: Actor,
+    data: PartyData,
+    *,
+    party_id: int | None,
+    rules: PartyRules = GUIDE_RULES,
 ) -> Checker:
-    check = check_party(data, ctx.reference)
+    check = check_party(data, ctx.reference, rules)
     user_ids = {
         field: getattr(data, field)
         for field in ("director_id", "salesman_id", "collector_id")
         if getattr(data, field) is not None
     }
-    known = uow.users.by_ids(actor.company_id, user_ids.values())
+    known = uow.users.by_ids(actor.company_id, storable_ids(user_ids.values()))
     for field, user_id in user_ids.items():
         if user_id not in known:
             check.add("invalid_reference", field, f"The user {user_id} in {{field}} does not exist")
-    if data.identification and not check.has_errors_on("identification"):
+    if (
+        data.identification
+        and not check.has_errors_on("identification")
+        and not check.has_errors_on("branch_office")  # out of range: looked up nowhere
+    ):
         same = uow.parties.find_by_identification(
             actor.company_id, data.identification, data.branch_office
         )

@@ -32,7 +32,7 @@ from facturo.domain.catalogs import (
 )
 from facturo.domain.errors import NotFound, RuleViolations, Violation
 from facturo.domain.money import HUNDRED, ZERO, money, plain
-from facturo.domain.parties import Contact, ContactData, Party, PartyData
+from facturo.domain.parties import GUIDE_RULES, Contact, ContactData, Party, PartyData, PartyRules
 from facturo.domain.receivables import (
     ApplicationSource,
     CreditSource,
@@ -91,6 +91,7 @@ class CustomerReference:
     new_contact: ContactData | None = None
     party_guid: uuid.UUID | None = None  # the current API's customer{id}
     more_contacts: Sequence[ContactData] = ()  # further contacts of a customer to create
+    rules: PartyRules = GUIDE_RULES  # what the caller's dialect requires of a new customer
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,11 @@ class NoteRequest:
     # The invoice may be named instead by its type (FV-1) and number, as receipts name it.
     related_prefix: str | None = None
     related_number: int | None = None
+    # The current API's spelling: the invoice by GUID (as sent), and payments[] that must add
+    # up to the note's total (None: the dialect sends none, nothing is checked).
+    related_guid: str | None = None
+    payments: Sequence[PaymentRequest] | None = None
+    face_violations: Sequence[Violation] = ()  # what the face found wrong reading the body
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -280,10 +286,14 @@ def _check_invoice(
         discount_type=document_type.discount_type if document_type else None,
     )
     reteiva_id, reteica_id = request.reteiva_tax_id, request.reteica_tax_id
+    # The total depends on the retentions: when they are refused it cannot be known, so the
+    # payments are not held against it.
+    known_before_retentions = len(check.violations)
     if request.retention_ids is not None:
         reteiva_id, reteica_id = _retention_slots(check, uow, company_id, request.retention_ids)
     reteiva = _withholding(check, uow, company_id, reteiva_id, TaxType.RETEIVA, "reteiva.id")
     reteica = _withholding(check, uow, company_id, reteica_id, TaxType.RETEICA, "reteica.id")
+    retentions_known = len(check.violations) == known_before_retentions
     amounts = document_amounts(lines, reteiva=reteiva, reteica=reteica)
     if lines and len(lines) == len(request.items):
         check.extend(
@@ -302,7 +312,12 @@ def _check_invoice(
             "advance_payment",
             "The field {field} must be between 0 and the invoice total",
         )
-    if not check.has_errors_on("total") and lines and len(lines) == len(request.items):
+    if (
+        retentions_known
+        and not check.has_errors_on("total")
+        and lines
+        and len(lines) == len(request.items)
+    ):
         check.extend(
             check_payments(
                 payments,
@@ -494,6 +509,7 @@ def _issue_note(
             return earlier
     credit = document_class == DocumentClass.CREDIT_NOTE
     check = Checker()
+    check.extend(request.face_violations)
     note_date, document_type, numbering = issuing.heading(
         check,
         uow,
@@ -509,7 +525,12 @@ def _issue_note(
     if check.required(reason_code, "reason_code") and reason_code not in {r.value for r in reasons}:
         check.one_of(reason_code, [r.value for r in reasons], "reason_code")
     invoice = _invoice_to_correct(
-        check, uow, company_id, _related_id(uow, company_id, request), note_date
+        check,
+        uow,
+        company_id,
+        _related_id(uow, company_id, request),
+        note_date,
+        named=request.related_guid,
     )
     check.max_length(request.observations, MAX_OBSERVATIONS, "observations")
     seller_id: int | None = invoice.seller_id if invoice else None
@@ -543,7 +564,14 @@ def _issue_note(
             )
         items = _reverse_all(invoice, earlier_notes)
     lines = (
-        _price_note_items(check, uow, company_id, invoice, items)
+        _price_note_items(
+            check,
+            uow,
+            company_id,
+            invoice,
+            items,
+            discount_type=document_type.discount_type if document_type else None,
+        )
         if credit
         else _price_items(check, uow, company_id, items, moves_stock=False)
     )
@@ -558,6 +586,17 @@ def _issue_note(
     if credit and lines and not check.violations:
         _check_credit_fits(
             check, invoice, earlier_notes, lines, amounts, CreditNoteReason(reason_code)
+        )
+    if request.payments is not None and lines and not check.violations:
+        check.extend(
+            check_payments(
+                request.payments,
+                expected_total=amounts.total,
+                means=uow.catalogs(company_id).payment_means,
+                document_date=note_date,
+                document_noun="credit note" if credit else "debit note",
+                installments=False,
+            ).violations
         )
     due_date = request.due_date or note_date
     if not credit and due_date < note_date:
@@ -622,6 +661,13 @@ def _issue_note(
 
 
 def _related_id(uow: UnitOfWork, company_id: int, request: NoteRequest) -> int | None:
+    if request.related_guid is not None:
+        try:
+            guid = uuid.UUID(request.related_guid.strip())
+        except ValueError:
+            return -1  # names nothing: reported as an unknown invoice
+        found_id = uow.sales_documents.id_for_guid(company_id, guid, DocumentClass.SALES_INVOICE)
+        return found_id if found_id is not None else -1
     if (
         request.related_document_id is not None
         or not request.related_prefix
@@ -638,8 +684,16 @@ def _related_id(uow: UnitOfWork, company_id: int, request: NoteRequest) -> int |
 
 
 def _invoice_to_correct(
-    check: Checker, uow: UnitOfWork, company_id: int, invoice_id: int | None, note_date: date | None
+    check: Checker,
+    uow: UnitOfWork,
+    company_id: int,
+    invoice_id: int | None,
+    note_date: date | None,
+    *,
+    named: str | None = None,
 ) -> SalesDocument | None:
+    """The invoice a note corrects, locked; ``named`` is how the client named it, for the
+    message when it names none."""
     if not check.required(invoice_id, "related_document_id"):
         return None
     invoice = uow.sales_documents.find(company_id, invoice_id or 0, for_update=True)
@@ -647,7 +701,7 @@ def _invoice_to_correct(
         check.add(
             "invalid_reference",
             "related_document_id",
-            f"The invoice {invoice_id} in {{field}} does not exist",
+            f"The invoice {named or invoice_id} in {{field}} does not exist",
         )
         return None
     if invoice.status != DocumentStatus.ISSUED:
@@ -709,14 +763,20 @@ def _price_note_items(
     company_id: int,
     invoice: SalesDocument,
     items: Sequence[ItemRequest],
+    *,
+    discount_type: DiscountType | None = None,
 ) -> list[SalesLine]:
-    """Credit-note lines: products of the invoice, with the invoice line's taxes and warehouse."""
+    """Credit-note lines: products of the invoice, with the invoice line's taxes and warehouse.
+    Items written the current API's way (``taxes[{id}]``, ``taxed_price``, ``discount``) are
+    resolved first; a ``taxed_price`` without ``taxes`` is read with the invoice line's taxes."""
     if not check.required(items, "items"):
         return []
     by_code = {line.product_code: line for line in invoice.lines}
+    taxes = uow.catalogs(company_id).taxes
     lines = []
     for index, item in enumerate(items):
         name = f"items.{index}"
+        item = resolve_item(check, taxes, _with_invoice_taxes(item, by_code), name, discount_type)
         check.extend(check_item_numbers(_with_invoice_price(item, by_code), name).violations)
         invoiced = by_code.get((item.product_code or "").strip())
         if invoiced is None:
@@ -769,6 +829,14 @@ def _price_note_items(
         check.extend(check_line_amounts(line, name).violations)
         lines.append(line)
     return lines
+
+
+def _with_invoice_taxes(item: ItemRequest, by_code: Mapping[str, SalesLine]) -> ItemRequest:
+    invoiced = by_code.get((item.product_code or "").strip())
+    if item.taxed_price is None or item.tax_ids or invoiced is None:
+        return item
+    kept = (invoiced.tax_add, invoiced.tax_add2, invoiced.tax_discount)
+    return replace(item, tax_ids=tuple(rate.id for rate in kept if rate is not None))
 
 
 def _with_invoice_price(item: ItemRequest, by_code: Mapping[str, SalesLine]) -> ItemRequest:
@@ -1621,10 +1689,18 @@ def _create_customer(
     assert ref.new_party is not None
     try:
         with uow.savepoint():
-            party = parties.add(ctx, uow, actor, ref.new_party, field_prefix="customer.")
+            party = parties.add(
+                ctx, uow, actor, ref.new_party, field_prefix="customer.", rules=ref.rules
+            )
             if ref.new_contact is not None and ref.new_contact.email and party.id is not None:
                 contact = replace(ref.new_contact, party_id=party.id)
-                contacts.add_to_party(uow, actor, contact, field_prefix="customer.contact.")
+                contacts.add_to_party(
+                    uow,
+                    actor,
+                    contact,
+                    field_prefix="customer.contact.",
+                    required=ref.rules.contact_fields,
+                )
             for position, more in enumerate(ref.more_contacts, start=1):
                 if more.email and party.id is not None:
                     contacts.add_to_party(
@@ -1632,6 +1708,7 @@ def _create_customer(
                         actor,
                         replace(more, party_id=party.id),
                         field_prefix=f"customer.contacts.{position}.",
+                        required=ref.rules.contact_fields,
                     )
             return party
     except RuleViolations as refused:

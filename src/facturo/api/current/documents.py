@@ -24,7 +24,7 @@ from facturo.api.jsonio import JsonDecimal
 from facturo.domain.contact_info import Phone, Place
 from facturo.domain.errors import Violation
 from facturo.domain.money import ZERO
-from facturo.domain.parties import ContactData, Party, PartyData
+from facturo.domain.parties import CURRENT_RULES, ContactData, Party, PartyData
 from facturo.domain.sales import (
     Installment,
     ItemRequest,
@@ -203,6 +203,7 @@ class CustomerIn(CurrentModel):
             new_party=self.to_party(found),
             new_contact=contacts[0].to_domain(principal=True) if contacts else None,
             more_contacts=tuple(c.to_domain(principal=False) for c in contacts[1:]),
+            rules=CURRENT_RULES,
         )
 
     def to_party(self, found: list[Violation]) -> PartyData:

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from facturo.api.current import catalogs, customers, invoices, products, taxes, vouchers
 from facturo.api.current import webhooks as webhooks_routes
 from facturo.api.current.auth import router as sign_in_router
+from facturo.api.current.credit_notes import router as credit_notes_router
 
 RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     taxes.router,
@@ -16,6 +17,7 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     webhooks_routes.router,
     vouchers.router,
     invoices.router,
+    credit_notes_router,
 )
 
 resources_router = APIRouter()

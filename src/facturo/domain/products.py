@@ -116,6 +116,8 @@ def check_product(data: ProductData, refs: ReferenceData) -> Checker:
         check.add("product_settings", "stock_control", "A service cannot control stock ({field})")
     check.not_negative(data.consumption_tax_value, "consumption_tax_value")
     check.max_decimals(data.consumption_tax_value, 2, "consumption_tax_value")
+    if data.consumption_tax_value is not None and data.consumption_tax_value > MAX_PRICE:
+        check.add("invalid_amount", "consumption_tax_value", "The field {field} is too large")
     seen: set[tuple[int, str]] = set()
     for price in data.prices:
         price_field = f"prices.{price.position}"

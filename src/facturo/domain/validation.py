@@ -75,3 +75,12 @@ class Checker:
 
 
 EMAIL_PATTERN = re.compile(r"([-+.]*\w)+[-+.]*@([\w-]+\.)+[\w-]{2,}")
+
+# Record ids are 64-bit integers: a larger number a client sends names no record, and must
+# not reach the database (where it would overflow instead of simply finding nothing).
+MAX_RECORD_ID = 2**63 - 1
+
+
+def storable_ids(ids: Iterable[int]) -> list[int]:
+    """The ids that could name a stored record; the others exist nowhere."""
+    return [record_id for record_id in ids if -MAX_RECORD_ID <= record_id <= MAX_RECORD_ID]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -22,7 +22,7 @@ from facturo.domain.products import (
 )
 from facturo.domain.queries import ProductFilter
 from facturo.domain.stock import WarehouseBalance
-from facturo.domain.validation import Checker
+from facturo.domain.validation import Checker, storable_ids
 from facturo.domain.webhooks import Topic
 from facturo.services import webhooks
 from facturo.services.context import ServiceContext
@@ -199,11 +199,15 @@ def update(
     *,
     tax_ids: Sequence[int] | None = None,
     noted: Iterable[Violation] = (),
+    keep: Callable[[Product, ProductData], ProductData] | None = None,
 ) -> Product:
-    """Replaces a product's data (as Siigo's update does); see ``create``."""
+    """Replaces a product's data (as Siigo's update does); see ``create``. ``keep`` carries
+    over, from the stored product, what the caller's dialect cannot express."""
     actor.require(Permission.MASTER_DATA_WRITE)
     with ctx.unit_of_work() as uow:
         product = _product(uow, actor, product_id)
+        if keep is not None:
+            data = keep(product, data)
         data, check = _prepared(uow, actor, data, tax_ids, noted, current=product)
         check.extend(_check(ctx, uow, actor, data, current=product).violations)
         check.raise_if_any()
@@ -247,7 +251,7 @@ def _prepared(
     check = Checker()
     check.extend(noted)
     if tax_ids is not None:
-        taxes = uow.taxes.by_ids(actor.company_id, tax_ids)
+        taxes = uow.taxes.by_ids(actor.company_id, storable_ids(tax_ids))
         slots, found = assign_tax_slots(tax_ids, taxes)
         check.extend(found.violations)
         data = replace(
@@ -273,11 +277,17 @@ def _check(
     check = check_product(data, ctx.reference)
     taxes = uow.taxes.by_ids(
         actor.company_id,
-        [i for i in (data.tax_add_id, data.tax_add2_id, data.tax_discount_id) if i is not None],
+        storable_ids(
+            i for i in (data.tax_add_id, data.tax_add2_id, data.tax_discount_id) if i is not None
+        ),
     )
     check.extend(check_product_taxes(data, taxes).violations)
     if data.account_group_id is not None:
-        group = uow.account_groups.find(actor.company_id, data.account_group_id)
+        group = (
+            uow.account_groups.find(actor.company_id, data.account_group_id)
+            if storable_ids([data.account_group_id])
+            else None
+        )
         if group is None:
             check.add(
                 "invalid_reference",

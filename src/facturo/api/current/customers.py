@@ -7,7 +7,8 @@ GUID, its legacy ``Id`` the number. How this dialect maps onto a tercero:
   (possible through the legacy dialect) reads as the first of those it is, and a PUT naming a
   kind it already has leaves its other kinds alone, so reading and sending back never loses one.
 - ``person_type`` ``Person`` takes ``name`` ``[first, last]``, ``Company`` takes ``[name]``;
-  some clients put the person type in ``type``, which is understood.
+  some clients put the person type in ``type`` (in bodies and in the list's filter), which is
+  understood.
 - ``phones``: the first is the tercero's phone, a second its other line (the legacy dialect's
   fax); at most two.
 - ``contacts``: the first is the principal contact; at most ten; only ``first_name`` is
@@ -45,8 +46,15 @@ from facturo.api.deps import Context, CurrentActor
 from facturo.api.jsonio import ExactJSONResponse, respond
 from facturo.domain import annexes
 from facturo.domain.contact_info import Phone, Place
-from facturo.domain.errors import NotFound, Violation
-from facturo.domain.parties import CURRENT_CONTACT_FIELDS, Contact, ContactData, Party, PartyData
+from facturo.domain.errors import NotFound, RuleViolations, Violation
+from facturo.domain.parties import (
+    CURRENT_RULES,
+    MAX_BRANCH_OFFICE,
+    Contact,
+    ContactData,
+    Party,
+    PartyData,
+)
 from facturo.domain.queries import PartyFilter
 from facturo.domain.reference import ReferenceData
 from facturo.services import parties
@@ -204,8 +212,10 @@ class CustomerIn(CurrentModel):
                     else "The field {field} is required",
                 )
             )
-        is_company = person == COMPANY
         names = [_text(part) for part in self.name or []]
+        # Without a valid person type (refused above) the names say which it was meant to be,
+        # so they are not also reported as wrong.
+        is_company = person == COMPANY if person is not None else len(names) == 1
         if names and person is not None and len(names) != (1 if is_company else 2):
             noted.append(
                 Violation(
@@ -471,10 +481,23 @@ def get_all(
     date_start: Annotated[str | None, Query(description="Created on or after this day")] = None,
     date_end: Annotated[str | None, Query(description="Created on or before this day")] = None,
 ) -> Response:
+    if person_type is None and kind and _choice(kind, (PERSON, COMPANY)):
+        person_type, kind = kind, None  # the person type in ``type``, as in bodies (§2.10)
     kind = choice_filter(kind, "type", KINDS)
+    branch = whole_number_filter(branch_office, "branch_office")
+    if branch is not None and not 0 <= branch <= MAX_BRANCH_OFFICE:
+        raise RuleViolations(
+            [
+                Violation(
+                    "invalid_value",
+                    "branch_office",
+                    f"The parameter {{field}} must be between 0 and {MAX_BRANCH_OFFICE}",
+                )
+            ]
+        )
     filters = PartyFilter(
         identification=text_filter(identification),
-        branch_office=whole_number_filter(branch_office, "branch_office"),
+        branch_office=branch,
         active=boolean_filter(active, "active"),
         is_customer=True if kind == "is_customer" else None,
         is_supplier=True if kind == "is_supplier" else None,
@@ -499,7 +522,7 @@ def create(ctx: Context, actor: CurrentActor, body: CustomerIn) -> Response:
         actor,
         wanted.party,
         contacts=wanted.contacts,
-        contact_fields=CURRENT_CONTACT_FIELDS,
+        rules=CURRENT_RULES,
         noted=wanted.noted,
     )
     return _created(CustomerOut.from_domain(view, ctx.reference))
@@ -522,7 +545,7 @@ def update(ctx: Context, actor: CurrentActor, customer_id: str, body: CustomerIn
         _guid(customer_id),
         wanted.party,
         contacts=wanted.contacts,
-        contact_fields=CURRENT_CONTACT_FIELDS,
+        rules=CURRENT_RULES,
         keep=keep_unexpressed,
         keep_contact=keep_contact_unexpressed,
         noted=wanted.noted,

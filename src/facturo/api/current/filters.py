@@ -8,7 +8,7 @@ silently ignored (a typo would otherwise list everything).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from facturo.api.current.base import date_filter, instant_filter
@@ -74,10 +74,16 @@ def days(start: str | None, end: str | None, *, prefix: str) -> Period:
     last = date_filter(end, f"{prefix}_end")
     return Period(
         datetime.combine(first, time(0), tzinfo=COLOMBIA) if first else None,
-        datetime.combine(last + timedelta(days=1), time(0), tzinfo=COLOMBIA)
-        - timedelta(microseconds=1)
-        if last
-        else None,
+        _day_end(last) if last else None,
+    )
+
+
+def _day_end(day: date) -> datetime | None:
+    """The last instant of ``day`` in Colombia; None (no end) for the calendar's last day."""
+    if day == date.max:
+        return None  # its end is past what a datetime holds: nothing is later anyway
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=COLOMBIA) - timedelta(
+        microseconds=1
     )
 
 

@@ -6,9 +6,10 @@ The same products as the legacy ``Products``: a record's ``id`` here is its GUID
 
 - ``taxes[{id}]`` (at most three) fill the product's slots: charge taxes (IVA, impuesto al
   consumo, AdValorem) the first and second, a retención en la fuente the withholding one.
-- ``prices[{currency_code, price_list[{position, value}]}]``: positions 1 to 12.
+- ``prices[{currency_code, price_list[{position, value}]}]``: positions 1 to 12, in any
+  currency Facturo knows (COP when none is named).
 - ``tax_classification`` (Taxed, Exempt, Excluded) defaults to Taxed; ``Combo`` products are
-  refused (they need Siigo's Premium plan, and Facturo has none).
+  refused (they need Siigo's Premium plan, and Facturo has none), so listing them finds none.
 - ``available_quantity`` and ``warehouses`` show the stock of products that control it (every
   active warehouse, and any inactive one still holding some); others show 0 and none.
 - Lists are newest first, as Siigo's.
@@ -41,6 +42,7 @@ from facturo.api.current.pagination import Paging, page_response
 from facturo.api.current.routing import current_router
 from facturo.api.deps import Context, CurrentActor
 from facturo.api.jsonio import ExactJSONResponse, JsonDecimal, respond
+from facturo.domain import annexes
 from facturo.domain.errors import NotFound, RuleViolations, Violation
 from facturo.domain.products import (
     DEFAULT_UNIT,
@@ -52,6 +54,7 @@ from facturo.domain.products import (
 )
 from facturo.domain.queries import ProductFilter
 from facturo.domain.reference import ReferenceData
+from facturo.domain.validation import storable_ids
 from facturo.reference import dian_code_lists
 from facturo.services import products
 from facturo.services.products import ProductView
@@ -72,6 +75,7 @@ FIELD_NAMES = {
     "consumption_tax_value": "tax_consumption_value",
     # The domain names a price by its list's position; the body's own items by where they are.
     **{f"prices.{n}": f"prices.price_list[position {n}].value" for n in PRICE_LIST_POSITIONS},
+    "price_items.*.currency_code": "prices[*].currency_code",
     "price_items.*.*.position": "prices[*].price_list[*].position",
     "price_items.*.*.value": "prices[*].price_list[*].value",
 }
@@ -87,7 +91,6 @@ TYPE_NAMES = {kind: name for name, kind in PRODUCT_TYPES.items()}
 COMBO = "Combo"
 TAX_CLASSIFICATIONS = {c.value: c for c in TaxClassification}
 MAX_LISTED_IDS = 20
-LOCAL_CURRENCY = "COP"
 
 
 # --- requests ----------------------------------------------------------------------------------
@@ -195,7 +198,8 @@ class ProductIn(CurrentModel):
         data = ProductData(
             code=_text(self.code),
             name=_text(self.name),
-            product_type=kind,
+            # A type refused above stands in as Product, so it is not also reported missing.
+            product_type=kind or ProductType.PRODUCT,
             account_group_id=self.account_group,
             reference=_text(self.reference),
             unit_label=_text(self.unit_label),
@@ -217,7 +221,16 @@ class ProductIn(CurrentModel):
     def _prices(self, noted: list[Violation]) -> list[Price]:
         prices = []
         for p, price in enumerate(self.prices or []):
-            currency = (_text(price.currency_code) or LOCAL_CURRENCY).upper()
+            currency = (_text(price.currency_code) or annexes.LOCAL_CURRENCY).upper()
+            if currency not in annexes.CURRENCIES:
+                noted.append(
+                    Violation(
+                        "invalid_currency",
+                        f"price_items.{p}.currency_code",
+                        f"The currency {currency} in {{field}} is not supported",
+                    )
+                )
+                continue
             for i, item in enumerate(price.price_list or []):
                 for name in ("position", "value"):
                     if getattr(item, name) is None:
@@ -417,14 +430,20 @@ def get_all(
     date_start: Annotated[str | None, Query(description="Created on or after this day")] = None,
     date_end: Annotated[str | None, Query(description="Created on or before this day")] = None,
 ) -> Response:
+    group = whole_number_filter(account_group, "account_group")
+    guids = _guids(ids, "ids") if ids is not None else _guids(id_alias, "id")
+    combo = (kind or "").strip().lower() == COMBO.lower()
+    if combo or (group is not None and not storable_ids([group])):
+        # A Combo (Facturo keeps none) or a group id no record can have: nothing matches.
+        kind, group, guids = None, None, ()
     filters = ProductFilter(
         code=text_filter(code),
         name=text_filter(name),
-        account_group_id=whole_number_filter(account_group, "account_group"),
+        account_group_id=group,
         product_type=choice_filter(kind, "type", PRODUCT_TYPES),
         stock_control=boolean_filter(stock_control, "stock_control"),
         active=boolean_filter(active, "active"),
-        guids=_guids(ids, "ids") if ids is not None else _guids(id_alias, "id"),
+        guids=guids,
         created=instants(created_start, created_end, prefix="created").within(
             days(date_start, date_end, prefix="date")
         ),

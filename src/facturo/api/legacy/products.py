@@ -3,6 +3,7 @@ balances (GetProductBalanceByCode, GetProductBalance, GetWarehousesByProductId).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -14,6 +15,7 @@ from facturo.api.jsonio import JsonDecimal
 from facturo.api.legacy.base import LegacyModel, none_if_not_positive
 from facturo.api.legacy.common import Deleted, NumberPage, page_request, required_id
 from facturo.api.legacy.routing import legacy_router
+from facturo.domain import annexes
 from facturo.domain.errors import RuleViolations, Violation
 from facturo.domain.products import (
     DEFAULT_UNIT,
@@ -247,8 +249,17 @@ def get_all_by_code(
 @router.put("/Update", summary="Replace a product (its Id in the body)")
 def update(ctx: Context, actor: LegacyActor, record: ProductRecord) -> ProductRecord:
     return ProductRecord.from_domain(
-        products.update(ctx, actor, required_id(record.Id), record.to_domain())
+        products.update(
+            ctx, actor, required_id(record.Id), record.to_domain(), keep=_foreign_prices_kept
+        )
     )
+
+
+def _foreign_prices_kept(stored: Product, data: ProductData) -> ProductData:
+    """PriceList1..12 are prices in pesos: an update leaves the product's prices in other
+    currencies (set through the current API) as they were."""
+    foreign = [p for p in stored.prices if p.currency_code != annexes.LOCAL_CURRENCY]
+    return replace(data, prices=[*data.prices, *foreign])
 
 
 @router.delete("/Delete/{product_id}", summary="Delete a product that has never moved")

@@ -39,6 +39,7 @@ from facturo.services.paging import PageRequest
 
 CATALOGS_TAG = "Current API: catalogs"
 EVERYTHING = PageRequest(offset=0, limit=10_000)
+MAX_ID = 2**63 - 1
 
 # Siigo's document classes that Facturo does not keep (purchases, journals, payment
 # receipts, …): a company has none of them, so asking lists none.
@@ -369,9 +370,14 @@ def update_account_group(
     ctx: Context, actor: CurrentActor, group_id: str, body: AccountGroupIn
 ) -> Response:
     number = group_id.strip()
-    if not number.isdigit():
+    # Ids are 64-bit: a longer number names no record (and would overflow the database).
+    if not number.isdigit() or int(number) > MAX_ID:
         raise NotFound("account group", number)
-    group = catalogs.update_account_group(ctx, actor, int(number), body.to_domain())
+    data = body.to_domain()
+    if body.active is None:
+        # Siigo's PUT body is only {code, name}: a group a client deactivated stays so.
+        data.active = catalogs.get(ctx, actor, Catalog.ACCOUNT_GROUPS, int(number)).active
+    group = catalogs.update_account_group(ctx, actor, int(number), data)
     return _created(AccountGroupOut.from_domain(group))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -19,11 +20,12 @@ from pydantic import BaseModel
 
 from facturo.api.deps import Context
 from facturo.api.jsonio import ExactJSONResponse
-from facturo.domain.errors import RuleViolations, Violation
 from facturo.services.paging import PageRequest
 
 MIN_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 10_000_000  # times MAX_PAGE_SIZE, an offset every database can take
+HUGE = Decimal(10) ** 18
 
 
 @dataclass(frozen=True)
@@ -36,22 +38,27 @@ class PageQuery:
         return PageRequest.numbered(self.page, self.page_size, first=1)
 
 
-def _whole_number(value: str | None, parameter: str) -> int | None:
-    if value is None or not value.strip():
+def _whole_number(value: str | None) -> Decimal | None:
+    """The whole number a client wrote (``3``, `` 3 ``, ``3.0``, ``3e1``), or None for anything
+    else. The reference (§2.5) names no error for a malformed ``page`` or ``page_size`` and has
+    real clients that must never be stopped by paging, so a value that is not a whole number is
+    read as if it had not been sent: the first page, the default size."""
+    if value is None:
         return None
-    text = value.strip()
     try:
-        return int(text)
-    except ValueError:
-        try:
-            number = float(text)
-        except ValueError:
-            number = float("nan")
-        if number.is_integer():
-            return int(number)
-    raise RuleViolations(
-        [Violation("invalid_value", parameter, "The field {field} must be a whole number")]
-    )
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    if not -HUGE < number < HUGE:
+        return number  # past any bound: brought within by _within, never rounded
+    return number if number == number.to_integral_value() else None
+
+
+def _within(number: Decimal, low: int, high: int) -> int:
+    # Compared as a Decimal first: int() of a number like 1e999999999 would be enormous.
+    return low if number < low else high if number > high else int(number)
 
 
 def page_query(
@@ -61,14 +68,15 @@ def page_query(
         str | None, Query(description="Records per page: 10 to 100 (others are brought within)")
     ] = None,
 ) -> PageQuery:
-    number = _whole_number(page, "page")
-    size = _whole_number(page_size, "page_size")
+    number = _whole_number(page)
+    size = _whole_number(page_size)
     return PageQuery(
-        page=max(1, number if number is not None else 1),
-        page_size=min(
-            MAX_PAGE_SIZE,
-            max(MIN_PAGE_SIZE, size if size is not None else ctx.settings.current_page_size),
-        ),
+        # Pages before the first are the first (§2.5 counts from 1); pages past MAX_PAGE are
+        # past the end of any list and would overflow the database's offset.
+        page=_within(number, 1, MAX_PAGE) if number is not None else 1,
+        page_size=_within(size, MIN_PAGE_SIZE, MAX_PAGE_SIZE)
+        if size is not None
+        else ctx.settings.current_page_size,
     )
 
 

@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
@@ -210,6 +211,7 @@ _PYDANTIC_CODES = {
     "list_type": ("invalid_type", "The field {field} must be a list"),
     "too_long": ("length_max", "The field {field} has too many elements"),
     "string_too_long": ("length_max", "The field {field} is too long"),
+    "number_out_of_range": ("invalid_value", "The field {field} is out of range"),
 }
 
 
@@ -219,12 +221,13 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     items = []
     for error in exc.errors():
         loc = error.get("loc", ())
+        location: list[int | str]
         if loc and loc[0] == "path":
             # A path parameter is the record's Id in every legacy route.
             location = ["Id"] if dialect == Dialect.LEGACY else [str(loc[-1])]
         else:
-            location = [str(p) for p in loc if p not in ("body", "query", "header")]
-        name = ".".join(location).replace(".[", "[")
+            location = [p for p in loc if p not in ("body", "query", "header")]
+        name = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in location).lstrip(".")
         if error.get("type") == "missing" and not location:
             items.append(ErrorItem("parameter_required", "The request body is required"))
             continue
@@ -232,7 +235,9 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
             error.get("type", ""), ("invalid_type", "The field {field} has an invalid value")
         )
         message = template.replace("{field}", name or "body")
-        if code == "invalid_type" and error.get("msg"):
+        if (code == "invalid_type" or error.get("type") == "number_out_of_range") and error.get(
+            "msg"
+        ):
             message = f"{message}: {error['msg']}"
         items.append(ErrorItem(code, message, [name] if name else []))
     return dialect_response(dialect, 400, items)
@@ -261,8 +266,38 @@ async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# SQLSTATE numeric_value_out_of_range: PostgreSQL's answer to a number its column cannot hold.
+_OUT_OF_RANGE_SQLSTATE = "22003"
+
+
+async def _database_data_error(request: Request, exc: Exception) -> JSONResponse:
+    """A number no column can hold. Request bodies are checked field by field before they
+    reach the database (``api.models``); this catches what comes another way (a path or
+    query parameter) so the client still gets a 400 rather than a 500."""
+    assert isinstance(exc, DataError)
+    if getattr(exc.orig, "sqlstate", None) != _OUT_OF_RANGE_SQLSTATE:
+        return await _unhandled(request, exc)
+    return _out_of_range(request)
+
+
+async def _overflow(request: Request, exc: Exception) -> JSONResponse:
+    """SQLite's driver refuses integers beyond 64 bits before the query runs."""
+    return _out_of_range(request)
+
+
+def _out_of_range(request: Request) -> JSONResponse:
+    log.info("number out of range on %s %s", request.method, request.url.path)
+    return dialect_response(
+        dialect_of(request.url.path),
+        400,
+        [ErrorItem("invalid_value", "A number in the request is out of range")],
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(FacturoError, _facturo_error)
+    app.add_exception_handler(DataError, _database_data_error)
+    app.add_exception_handler(OverflowError, _overflow)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(Exception, _unhandled)

@@ -7,9 +7,17 @@ import functools
 import types
 import typing
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+# What the database can hold: ids are 64-bit integers; amounts, prices and quantities have
+# at most 14 integer digits (NUMERIC(20,6) unit prices). A client's number beyond these is
+# refused where it was written instead of failing in the database.
+LARGEST_INTEGER = 2**63 - 1
+LARGEST_DECIMAL = Decimal(10) ** 14
 
 
 class LenientModel(BaseModel):
@@ -38,6 +46,28 @@ class LenientModel(BaseModel):
                 value = None
             result[name] = value
         return result
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_numbers(cls, value: Any) -> Any:
+        _check_storable(value)
+        return value
+
+
+def _check_storable(value: Any) -> None:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int) and abs(value) > LARGEST_INTEGER:
+        raise PydanticCustomError(
+            "number_out_of_range", "must be at most {limit}", {"limit": LARGEST_INTEGER}
+        )
+    if isinstance(value, Decimal) and value.is_finite() and abs(value) >= LARGEST_DECIMAL:
+        raise PydanticCustomError(
+            "number_out_of_range", "must be less than {limit}", {"limit": LARGEST_DECIMAL}
+        )
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _check_storable(item)
 
 
 @functools.cache

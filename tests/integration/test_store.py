@@ -22,9 +22,11 @@ from facturo.domain.contact_info import Phone, Place
 from facturo.domain.errors import NotFound, RuleViolations
 from facturo.domain.parties import PartyData
 from facturo.domain.products import Price, Product, ProductData, ProductType
+from facturo.domain.queries import ProductFilter
 from facturo.domain.users import SignInThrottle
 from facturo.services import charges, companies, parties, products, stock
 from facturo.services.context import ServiceContext
+from facturo.services.paging import PageRequest
 from facturo.store import migrate
 from facturo.store import tables as t
 from facturo.store.mapping import allocate_id
@@ -450,3 +452,16 @@ def test_concurrent_stock_withdrawals_never_go_negative(
             )
         ).scalar_one()
     assert moved == Decimal(0)
+
+
+def test_searching_by_name_folds_accented_capitals_on_both_databases(
+    ctx: ServiceContext, tenant: TenantFixture
+) -> None:
+    wanted = new_product(ctx, tenant, name="Café de Huila")
+    new_product(ctx, tenant, name="Té verde")
+
+    found = products.search(
+        ctx, tenant.actor, ProductFilter(name="CAFÉ"), PageRequest(offset=0, limit=10)
+    )
+
+    assert [view.product.id for view in found.views] == [wanted.id]

@@ -63,9 +63,16 @@ def _sqlite_engine(url: URL, *, echo: bool, begin: str) -> sa.Engine:
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.close()
+        # SQLite's lower() folds ASCII only; searches by name ("CAFÉ" finds "Café") need
+        # Unicode case folding, as PostgreSQL's ILIKE does.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
         connection.exec_driver_sql(begin)
 
     return engine
+
+
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value

@@ -134,7 +134,7 @@ class TenantRepository(Generic[T]):
             raise RuleViolations([Violation("delete_not_allowed", "", message)])
 
     def users_of(self, company_id: int, record_id: int) -> list[str]:
-        """Tables with rows that point at this record, apart from its own children.
+        """Tables with rows that point at this record, apart from its own children, in words.
 
         Found from the schema's foreign keys, so a new kind of document that refers to a
         tercero or a product is covered the day its table exists.
@@ -153,7 +153,7 @@ class TenantRepository(Generic[T]):
                     company_column == company_id, id_column == record_id
                 )
                 if self.session.execute(exists.limit(1)).first() is not None:
-                    in_use.append(table.name)
+                    in_use.append(table.name.replace("_", " "))  # "sales documents"
                     break
         return in_use
 

@@ -1,11 +1,12 @@
-"""Benchmark: Invoice/Save throughput and latency, and Invoice/GetAll on a large company.
+"""Benchmark: issuing invoices through both dialects, and Invoice/GetAll on a large company.
 
 Starts a real Facturo server on a scratch PostgreSQL database, prepares a company with ten
 stocked products, a customer and the default catalogs, then issues invoices of ten lines
 (IVA 19 %, impuesto al consumo 8 %, ReteFuente on the lines, ReteICA on the invoice, paid on
-credit in two installments) through the legacy API with 1, 8 and 32 concurrent clients.
-Then it fills the company up to 100,000 invoices (copies of issued ones, written straight
-into the database) and times GetAll pages. Prints one table.
+credit) with 1, 8 and 32 concurrent clients: the same invoice through the legacy
+``Invoice/Save`` and through the current ``POST /v1/invoices``, side by side, so the cost of
+each face shows. Then it fills the company up to 100,000 invoices (copies of issued ones,
+written straight into the database) and times GetAll pages. Prints one table.
 
     .venv/bin/python bench/invoices.py --database-url postgresql://postgres@127.0.0.1/test
     .venv/bin/python bench/invoices.py --database-url ... --workers 2 --invoices 2000
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
 import socket
@@ -74,8 +76,14 @@ def scratch_database(url: str) -> Iterator[str]:
         admin.dispose()
 
 
+@dataclass
+class Running:
+    url: str
+    access_key: str  # the admin's key for the current API's /auth
+
+
 @contextmanager
-def server(database_url: str, workers: int) -> Iterator[str]:
+def server(database_url: str, workers: int) -> Iterator[Running]:
     env = {
         **os.environ,
         "FACTURO_DATABASE_URL": database_url,
@@ -83,16 +91,25 @@ def server(database_url: str, workers: int) -> Iterator[str]:
     }
     with tempfile.TemporaryDirectory() as workdir:
 
-        def facturo(*args: str) -> None:
-            subprocess.run(
-                [BIN / "facturo", *args], cwd=workdir, env=env, check=True, capture_output=True
-            )
+        def facturo(*args: str) -> str:
+            return subprocess.run(
+                [BIN / "facturo", *args],
+                cwd=workdir,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
 
         facturo("db", "upgrade")
         facturo(
             "company", "create", "--key", "bench", "--name", "Benchmark SAS", "--nit", "900123456",
             "--admin-username", "admin", "--admin-identification", "1", "--admin-password", PASSWORD,
         )  # fmt: skip
+        issued = facturo(
+            "user", "access-key", "create", "--company", "bench", "--username", "admin", "--json"
+        )
+        access_key = json.loads(issued)["access_key"]
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -112,7 +129,7 @@ def server(database_url: str, workers: int) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the server did not start")
                 time.sleep(0.2)
-            yield url
+            yield Running(url, access_key)
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -204,6 +221,20 @@ class Scenario:
             )
         total = document_amounts(lines, reteiva=None, reteica=rate[reteica["Id"]]).total
         first = (total / 2).quantize(Decimal("0.01"))
+        self.total = total
+        self.credit_id = means["Crédito"]
+        self.reteica_id = reteica["Id"]
+        # The same lines in the current dialect's words.
+        self.current_items = [
+            {
+                "code": item["ProductCode"],
+                "description": item["Description"],
+                "quantity": item["Quantity"],
+                "price": item["UnitValue"],
+                "taxes": [{"id": item["TaxAddId"]}, {"id": item["TaxDiscountId"]}],
+            }
+            for item in items
+        ]
         self.body = {
             "Header": {
                 "DocCode": fv["Id"],
@@ -233,14 +264,46 @@ class Scenario:
         response.raise_for_status()
 
 
+def current_body(
+    url: str, access_key: str, scenario: Scenario
+) -> tuple[dict[str, str], dict[str, object]]:
+    """Signs in at /auth and returns the current API's headers and the scenario's invoice."""
+    signed = httpx.post(f"{url}/auth", json={"username": "admin", "access_key": access_key})
+    signed.raise_for_status()
+    headers = {
+        "Authorization": f"Bearer {signed.json()['access_token']}",
+        "Partner-Id": "FacturoBench",
+    }
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+        types = client.get("/v1/document-types", params={"type": "FV"}).json()
+        seller = client.get("/v1/users").json()["results"][0]["id"]
+        warehouse = client.get("/v1/warehouses").json()[0]["id"]
+    today = (datetime.now(UTC) - timedelta(hours=5)).date().isoformat()
+    body = {
+        "document": {"id": next(t["id"] for t in types if t["automatic_number"])},
+        "date": today,
+        "customer": {"identification": CUSTOMER, "branch_office": 0},
+        "seller": seller,
+        "retentions": [{"id": scenario.reteica_id}],
+        "items": [{**item, "warehouse": warehouse} for item in scenario.current_items],
+        "payments": [{"id": scenario.credit_id, "value": str(scenario.total), "due_date": today}],
+    }
+    return headers, body
+
+
 async def drive(
-    base: str, token: str, operation: str, clients: int, requests: int, make_request: object
+    base: str,
+    headers: dict[str, str],
+    operation: str,
+    clients: int,
+    requests: int,
+    make_request: object,
 ) -> Result:
     latencies: list[float] = []
     counter = iter(range(requests))
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(
-        base_url=base, headers={"Authorization": token}, timeout=120, limits=limits
+        base_url=base, headers=headers, timeout=120, limits=limits
     ) as client:
 
         async def worker() -> None:
@@ -248,7 +311,7 @@ async def drive(
                 started = time.perf_counter()
                 response = await make_request(client, index)  # type: ignore[operator]
                 latencies.append((time.perf_counter() - started) * 1000)
-                if response.status_code != 200:
+                if not response.is_success:
                     raise RuntimeError(f"{operation}: {response.status_code} {response.text[:400]}")
 
         started = time.perf_counter()
@@ -316,7 +379,8 @@ def fill_up(database_url: str, target: int) -> int:
     return total
 
 
-async def run(url: str, database_url: str, invoices: int, fill: int) -> list[Result]:
+async def run(running: Running, database_url: str, invoices: int, fill: int) -> list[Result]:
+    url = running.url
     token = httpx.post(
         f"{url}/connect/token",
         content=f"grant_type=password&username=bench\\admin&password={PASSWORD}&scope=WebApi",
@@ -326,23 +390,31 @@ async def run(url: str, database_url: str, invoices: int, fill: int) -> list[Res
         },
     ).json()["access_token"]
     base = f"{url}/siigo/api/v1"
-    with httpx.Client(base_url=base, headers={"Authorization": token}, timeout=60) as client:
+    legacy = {"Authorization": token}
+    with httpx.Client(base_url=base, headers=legacy, timeout=60) as client:
         scenario = Scenario(client)
+    current, current_invoice = current_body(url, running.access_key, scenario)
 
     async def save(client: httpx.AsyncClient, _: int) -> httpx.Response:
         return await client.post("/Invoice/Save", json=scenario.body)
 
+    async def post_invoice(client: httpx.AsyncClient, _: int) -> httpx.Response:
+        return await client.post("/v1/invoices", json=current_invoice)
+
     results = []
     for clients, count in ((1, max(50, invoices // 10)), (8, invoices), (32, invoices)):
-        results.append(await drive(base, token, "Invoice/Save (10 lines)", clients, count, save))
+        results.append(await drive(base, legacy, "Invoice/Save (10 lines)", clients, count, save))
+        results.append(
+            await drive(url, current, "POST /v1/invoices (10 lines)", clients, count, post_invoice)
+        )
     total = fill_up(database_url, fill)
     pages = total // 100
 
     async def page(client: httpx.AsyncClient, index: int) -> httpx.Response:
         return await client.get("/Invoice/GetAll", params={"numberPage": (index * 7919) % pages})
 
-    results.append(await drive(base, token, f"Invoice/GetAll ({total:,} invoices)", 1, 300, page))
-    results.append(await drive(base, token, f"Invoice/GetAll ({total:,} invoices)", 8, 1000, page))
+    results.append(await drive(base, legacy, f"Invoice/GetAll ({total:,} invoices)", 1, 300, page))
+    results.append(await drive(base, legacy, f"Invoice/GetAll ({total:,} invoices)", 8, 1000, page))
     return results
 
 
@@ -361,9 +433,9 @@ def main() -> None:
     args = parser.parse_args()
     with (
         scratch_database(args.database_url) as database_url,
-        server(database_url, args.workers) as url,
+        server(database_url, args.workers) as running,
     ):
-        results = asyncio.run(run(url, database_url, args.invoices, args.fill))
+        results = asyncio.run(run(running, database_url, args.invoices, args.fill))
     print(
         f"\nFacturo, PostgreSQL, {args.workers} server process(es), {os.cpu_count()} CPU cores shared with the clients\n"
     )

@@ -919,7 +919,7 @@ def demo(as_json: JsonFlag = False) -> None:
                 f"Empresa demo {'creada' if made.created else 'lista'}: clave {made.company_key}\n"
                 f"  administrador: {made.company_key}\\{made.admin_username}  contraseña: {made.password}\n"
                 f"  vendedor (lite): {made.company_key}\\{made.seller_username}  contraseña: {made.password}\n"
-                f"  API actual: POST /auth  {{\"username\": \"{made.admin_username}\", \"access_key\": \"{made.access_key}\"}}\n"
+                f'  API actual: POST /auth  {{"username": "{made.admin_username}", "access_key": "{made.access_key}"}}\n'
                 f"             luego /v1/...  con Authorization: Bearer <token> y Partner-Id: <su aplicación>\n"
                 f"  API legada: POST /connect/token  (Authorization: Basic SiigoWeb, grant_type=password,\n"
                 f"         username={made.company_key}\\{made.admin_username}, scope=WebApi offline_access)"

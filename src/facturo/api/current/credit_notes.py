@@ -16,21 +16,17 @@
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Query, Request, Response
+from fastapi import Depends, Request, Response
 from pydantic import BeforeValidator
 
 from facturo.api.current.base import (
     CurrentModel,
     IsoDate,
     date_filter,
-    guid_or_none,
-    instant_filter,
 )
 from facturo.api.current.documents import (
     DOCUMENT_FIELD_NAMES,
@@ -45,10 +41,12 @@ from facturo.api.current.documents import (
     PaymentIn,
     SparseModel,
     TaxOut,
+    document_id_of,
     items_of,
     payments_of,
     retentions_of,
 )
+from facturo.api.current.filters import DocumentListing, document_listing
 from facturo.api.current.invoices import (
     DIAN_SETTINGS_MESSAGE,
     CurrencyOut,
@@ -61,11 +59,9 @@ from facturo.api.current.routing import current_router
 from facturo.api.deps import Context, CurrentActor
 from facturo.api.idempotent import run_once
 from facturo.api.jsonio import JsonDecimal, respond
-from facturo.domain.access import Actor
 from facturo.domain.catalogs import DocumentClass
-from facturo.domain.errors import NotFound, RuleViolations, Violation
+from facturo.domain.errors import RuleViolations, Violation
 from facturo.services import mail, sales
-from facturo.services.context import ServiceContext
 from facturo.services.sales import NoteRequest, SaleView
 from facturo.store.documents import DocumentFilter
 
@@ -77,7 +73,6 @@ FIELD_NAMES = {
 
 router = current_router("/credit-notes", "Current API: credit notes", FIELD_NAMES)
 
-_NAME = re.compile(r"([A-Za-z]{2})-(\d+)-(\d+)")
 NOT_MAILED = "Credit notes are mailed with their DIAN validation, which is not available yet"
 INVOICE_DATA_REFUSED = (
     "The field {field} cannot be used: Facturo issues credit notes only on invoices it "
@@ -254,7 +249,7 @@ async def create(
 
 @router.get("/{note_id}", summary="Read a credit note", response_model=CreditNoteOut)
 def get_by_id(ctx: Context, actor: CurrentActor, note_id: str) -> Response:
-    document_id = _document_id(ctx, actor, note_id)
+    document_id = document_id_of(ctx, actor, note_id, DocumentClass.CREDIT_NOTE, "credit note")
     view = sales.get_view(ctx, actor, document_id, DocumentClass.CREDIT_NOTE)
     return respond(CreditNoteOut.from_view(view))
 
@@ -265,36 +260,16 @@ def get_all(
     ctx: Context,
     actor: CurrentActor,
     paging: Paging,
-    name: Annotated[str | None, Query(description="NC-<type code>-<number>")] = None,
-    created_start: str | None = None,
-    created_end: str | None = None,
-    date_start: str | None = None,
-    date_end: str | None = None,
-    updated_start: str | None = None,
-    updated_end: str | None = None,
+    listing: Annotated[DocumentListing, Depends(document_listing(DocumentClass.CREDIT_NOTE))],
 ) -> Response:
-    code = number = None
-    nothing = False
-    text = (name or "").strip()
-    if text:
-        named = _NAME.fullmatch(text)
-        if named is None or named[1].upper() != DocumentClass.CREDIT_NOTE:
-            nothing = True  # no credit note is named so (FV-1-5, "abc")
-        else:
-            code, number = int(named[2]), int(named[3])
+    if listing.names_none:
+        return page_response(request, paging, [], 0)
     where = DocumentFilter(
         document_class=DocumentClass.CREDIT_NOTE,
-        date_from=date_filter(date_start, "date_start"),
-        date_to=date_filter(date_end, "date_end"),
-        created_from=instant_filter(created_start, "created_start"),
-        created_to=instant_filter(created_end, "created_end"),
-        updated_from=instant_filter(updated_start, "updated_start"),
-        updated_to=instant_filter(updated_end, "updated_end"),
-        document_type_code=code,
-        number=number,
+        document_type_code=listing.type_code,
+        number=listing.number,
+        **listing.periods(),
     )
-    if nothing:
-        return page_response(request, paging, [], 0)
     found = sales.page_views(ctx, actor, paging.request, where, with_lines=True)
     return page_response(
         request, paging, [CreditNoteOut.from_view(v) for v in found.views], found.total or 0
@@ -305,20 +280,10 @@ def get_all(
 def pdf(ctx: Context, actor: CurrentActor, note_id: str) -> Response:
     """Answers ``{id, cude, base64}`` once the DIAN is wired; until then ``document_settings``
     for an existing note (an unknown one is 404), as the invoices' DIAN routes answer."""
-    _document_id(ctx, actor, note_id)
+    document_id_of(ctx, actor, note_id, DocumentClass.CREDIT_NOTE, "credit note")
     raise RuleViolations(
         [Violation("document_settings", "document_type_id", DIAN_SETTINGS_MESSAGE)]
     )
-
-
-# --- helpers -----------------------------------------------------------------------------------
-
-
-def _document_id(ctx: ServiceContext, actor: Actor, note_id: str) -> int:
-    guid: uuid.UUID | None = guid_or_none(note_id)
-    if guid is None:
-        raise NotFound("credit note", note_id)
-    return sales.document_id_for(ctx, actor, guid, DocumentClass.CREDIT_NOTE)
 
 
 __all__ = ["CreditNoteIn", "CreditNoteOut", "router"]

@@ -21,8 +21,10 @@ from pydantic import BeforeValidator
 
 from facturo.api.current.base import CurrentModel, IsoDate, guid_or_none, timestamp
 from facturo.api.jsonio import JsonDecimal
+from facturo.domain.access import Actor
+from facturo.domain.catalogs import DocumentClass
 from facturo.domain.contact_info import Phone, Place
-from facturo.domain.errors import Violation
+from facturo.domain.errors import NotFound, Violation
 from facturo.domain.money import ZERO
 from facturo.domain.parties import CURRENT_RULES, ContactData, Party, PartyData
 from facturo.domain.sales import (
@@ -34,6 +36,8 @@ from facturo.domain.sales import (
     SalesLine,
     TaxRate,
 )
+from facturo.services import sales
+from facturo.services.context import ServiceContext
 from facturo.services.sales import CustomerReference, SaleView
 
 # The current dialect's Idempotency-Key (POST invoices, credit notes, vouchers): letters and
@@ -515,3 +519,14 @@ __all__ = [
     "payments_out",
     "retentions_of",
 ]
+
+
+def document_id_of(
+    ctx: ServiceContext, actor: Actor, guid_text: str, document_class: DocumentClass, noun: str
+) -> int:
+    """The id of the company's document of ``document_class`` a route's GUID names; 404
+    (``noun`` in the message) for anything else, a text that is no GUID included."""
+    guid = guid_or_none(guid_text)
+    if guid is None:
+        raise NotFound(noun, guid_text)
+    return sales.document_id_for(ctx, actor, guid, document_class)

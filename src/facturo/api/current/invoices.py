@@ -20,20 +20,16 @@ Answers leave out what was not asked for: ``stamp`` never appears yet, ``mail`` 
 
 from __future__ import annotations
 
-import re
-import uuid
 from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from facturo.api.current.base import (
     CurrentModel,
     IsoDate,
     date_filter,
-    guid_or_none,
-    instant_filter,
 )
 from facturo.api.current.documents import (
     DOCUMENT_FIELD_NAMES,
@@ -54,11 +50,13 @@ from facturo.api.current.documents import (
     TaxOut,
     additional_fields_out,
     advance_of,
+    document_id_of,
     items_of,
     payments_of,
     payments_out,
     retentions_of,
 )
+from facturo.api.current.filters import DocumentListing, document_listing, whole_number_filter
 from facturo.api.current.pagination import Paging, page_response
 from facturo.api.current.routing import current_router
 from facturo.api.deps import Context, CurrentActor
@@ -67,7 +65,7 @@ from facturo.api.jsonio import ExactJSONResponse, JsonDecimal, respond
 from facturo.domain import annexes
 from facturo.domain.access import Actor
 from facturo.domain.catalogs import DocumentClass
-from facturo.domain.errors import FacturoError, NotFound, RuleViolations, Violation
+from facturo.domain.errors import FacturoError, RuleViolations, Violation
 from facturo.domain.sales import DocumentStatus
 from facturo.services import mail, sales
 from facturo.services.context import ServiceContext
@@ -85,7 +83,6 @@ FIELD_NAMES = {
 router = current_router("/invoices", "Current API: invoices", FIELD_NAMES)
 
 ANNUL_REASON = "Anulada vía API"
-_NAME = re.compile(r"([A-Za-z]{2})-(\d+)-(\d+)")
 
 
 # --- requests ----------------------------------------------------------------------------------
@@ -310,7 +307,7 @@ def _message(failure: FacturoError) -> str:
 
 @router.get("/{invoice_id}", summary="Read an invoice", response_model=InvoiceOut)
 def get_by_id(ctx: Context, actor: CurrentActor, invoice_id: str) -> Response:
-    document_id = _document_id(ctx, actor, invoice_id)
+    document_id = document_id_of(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE, "invoice")
     view = sales.get_view(ctx, actor, document_id, DocumentClass.SALES_INVOICE)
     return respond(InvoiceOut.from_view(view))
 
@@ -321,6 +318,7 @@ def get_all(
     ctx: Context,
     actor: CurrentActor,
     paging: Paging,
+    listing: Annotated[DocumentListing, Depends(document_listing(DocumentClass.SALES_INVOICE))],
     document_id: Annotated[str | None, Query(description="Document type id")] = None,
     customer_identification: str | None = None,
     customer_branch_office: str | None = None,
@@ -330,37 +328,23 @@ def get_all(
     branch_office: Annotated[
         str | None, Query(description="Same as customer_branch_office")
     ] = None,
-    name: Annotated[str | None, Query(description="FV-<type code>-<number>")] = None,
-    created_start: str | None = None,
-    created_end: str | None = None,
-    date_start: str | None = None,
-    date_end: str | None = None,
-    updated_start: str | None = None,
-    updated_end: str | None = None,
 ) -> Response:
     where = DocumentFilter(
         document_class=DocumentClass.SALES_INVOICE,
-        document_type_id=_whole(document_id, "document_id"),
-        date_from=date_filter(date_start, "date_start"),
-        date_to=date_filter(date_end, "date_end"),
-        created_from=instant_filter(created_start, "created_start"),
-        created_to=instant_filter(created_end, "created_end"),
-        updated_from=instant_filter(updated_start, "updated_start"),
-        updated_to=instant_filter(updated_end, "updated_end"),
+        document_type_id=whole_number_filter(document_id, "document_id"),
+        document_type_code=listing.type_code,
+        number=listing.number,
+        **listing.periods(),
     )
-    nothing = False
-    if name and name.strip():
-        named = _NAME.fullmatch(name.strip())
-        if named is None or named.group(1).upper() != DocumentClass.SALES_INVOICE:
-            nothing = True
-        else:
-            where = _with(where, document_type_code=int(named[2]), number=int(named[3]))
+    nothing = listing.names_none
     who = (customer_identification or identification or "").strip()
     if who and not nothing:
-        office = _whole(customer_branch_office or branch_office, "customer_branch_office")
+        office = whole_number_filter(
+            customer_branch_office or branch_office, "customer_branch_office"
+        )
         customer_id = sales.customer_id_for(ctx, actor, who, office)
         nothing = customer_id is None
-        where = _with(where, customer_id=customer_id)
+        where = replace(where, customer_id=customer_id)
     if nothing:
         return page_response(request, paging, [], 0)
     found = sales.page_views(ctx, actor, paging.request, where, with_lines=True)
@@ -373,14 +357,14 @@ def get_all(
 def replace_invoice(
     ctx: Context, actor: CurrentActor, invoice_id: str, body: InvoiceIn
 ) -> Response:
-    document_id = _document_id(ctx, actor, invoice_id)
+    document_id = document_id_of(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE, "invoice")
     view = sales.replace_invoice_view(ctx, actor, document_id, body.to_request())
     return respond(InvoiceOut.from_view(view))
 
 
 @router.delete("/{invoice_id}", summary="Delete an invoice not yet sent to the DIAN")
 def delete(ctx: Context, actor: CurrentActor, invoice_id: str) -> Response:
-    document_id = _document_id(ctx, actor, invoice_id)
+    document_id = document_id_of(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE, "invoice")
     invoice = sales.delete_invoice(ctx, actor, document_id)
     return respond(Deleted.model_construct(id=str(invoice.guid), deleted=True))
 
@@ -389,7 +373,7 @@ def delete(ctx: Context, actor: CurrentActor, invoice_id: str) -> Response:
 def annul(
     ctx: Context, actor: CurrentActor, invoice_id: str, body: AnnulIn | None = None
 ) -> Response:
-    document_id = _document_id(ctx, actor, invoice_id)
+    document_id = document_id_of(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE, "invoice")
     reason = (body.reason if body else None) or ANNUL_REASON
     invoice = sales.annul_invoice(ctx, actor, document_id, reason)
     return respond(Annulled.model_construct(id=str(invoice.guid), annulled=True, Annul=True))
@@ -402,7 +386,7 @@ def annul(
     response_model=MailOut,
 )
 def send_mail(ctx: Context, actor: CurrentActor, invoice_id: str, body: MailIn) -> Response:
-    document_id = _document_id(ctx, actor, invoice_id)
+    document_id = document_id_of(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE, "invoice")
     outcome = mail.send_invoice(
         ctx,
         actor,
@@ -428,7 +412,7 @@ def stamp_refusal() -> Violation:
 def dian_refusal(ctx: ServiceContext, actor: Actor, invoice_id: str) -> RuleViolations:
     """What the routes that need the DIAN answer for an existing invoice until the DIAN is
     wired (the DIAN issue replaces this): ``document_settings``. An unknown id is 404."""
-    _document_id(ctx, actor, invoice_id)
+    document_id_of(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE, "invoice")
     return RuleViolations(
         [Violation("document_settings", "document_type_id", DIAN_SETTINGS_MESSAGE)]
     )
@@ -452,32 +436,6 @@ def xml(ctx: Context, actor: CurrentActor, invoice_id: str) -> Response:
 @router.get("/{invoice_id}/pdf", summary="The invoice's PDF (not available yet)")
 def pdf(ctx: Context, actor: CurrentActor, invoice_id: str) -> Response:
     raise dian_refusal(ctx, actor, invoice_id)
-
-
-# --- helpers -----------------------------------------------------------------------------------
-
-
-def _document_id(ctx: ServiceContext, actor: Actor, invoice_id: str) -> int:
-    guid: uuid.UUID | None = guid_or_none(invoice_id)
-    if guid is None:
-        raise NotFound("invoice", invoice_id)
-    return sales.document_id_for(ctx, actor, guid, DocumentClass.SALES_INVOICE)
-
-
-def _whole(value: str | None, parameter: str) -> int | None:
-    text = (value or "").strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise RuleViolations(
-            [Violation("invalid_value", parameter, "The parameter {field} must be a whole number")]
-        ) from None
-
-
-def _with(where: DocumentFilter, **changes: Any) -> DocumentFilter:
-    return replace(where, **changes)
 
 
 __all__ = ["InvoiceIn", "InvoiceOut", "invoice_record", "router"]

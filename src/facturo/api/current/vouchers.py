@@ -12,19 +12,16 @@ recorded — their ``metadata.last_updated`` is null — so ``updated_*`` filter
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import Query, Request, Response
+from fastapi import Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from facturo.api.current.base import (
     CurrentModel,
     IsoDate,
-    date_filter,
     guid_or_none,
-    instant_filter,
     timestamp,
 )
 from facturo.api.current.documents import (
@@ -35,6 +32,7 @@ from facturo.api.current.documents import (
     DocumentOut,
     MetadataOut,
 )
+from facturo.api.current.filters import DocumentListing, document_listing
 from facturo.api.current.pagination import Links, Pagination, Paging, page_response
 from facturo.api.current.routing import current_router
 from facturo.api.deps import Context, CurrentActor
@@ -324,62 +322,20 @@ def get_one(ctx: Context, actor: CurrentActor, voucher_id: str) -> Response:
     )
 
 
-_NAME = re.compile(r"\s*([A-Za-z]+)-(\d+)-(\d+)\s*")
-
-
-def receipt_filter(
-    name: str | None,
-    created_start: str | None,
-    created_end: str | None,
-    date_start: str | None,
-    date_end: str | None,
-    updated_start: str | None,
-    updated_end: str | None,
-) -> ReceiptFilter:
-    type_code = number = None
-    matches_none = False
-    if name is not None and name.strip():
-        found = _NAME.fullmatch(name)
-        if found is None or found.group(1).upper() != "RC":
-            matches_none = True
-        else:
-            type_code, number = int(found.group(2)), int(found.group(3))
-    return ReceiptFilter(
-        document_type_code=type_code,
-        number=number,
-        date_from=date_filter(date_start, "date_start"),
-        date_to=date_filter(date_end, "date_end"),
-        created_from=instant_filter(created_start, "created_start"),
-        created_to=instant_filter(created_end, "created_end"),
-        updated_from=instant_filter(updated_start, "updated_start"),
-        updated_to=instant_filter(updated_end, "updated_end"),
-        matches_none=matches_none,
-    )
-
-
-Filter = Annotated[str | None, Query()]
-
-
 @router.get("", summary="List vouchers, a page at a time", response_model=VoucherPage)
 def get_all(
     request: Request,
     ctx: Context,
     actor: CurrentActor,
     paging: Paging,
-    name: Annotated[str | None, Query(description="RC-<type code>-<number>, e.g. RC-1-5")] = None,
-    created_start: Filter = None,
-    created_end: Filter = None,
-    date_start: Filter = None,
-    date_end: Filter = None,
-    updated_start: Annotated[
-        str | None, Query(description="Receipts never change: matches none")
-    ] = None,
-    updated_end: Annotated[
-        str | None, Query(description="Receipts never change: matches none")
-    ] = None,
+    listing: Annotated[DocumentListing, Depends(document_listing("RC"))],
 ) -> Response:
-    where = receipt_filter(
-        name, created_start, created_end, date_start, date_end, updated_start, updated_end
+    # Receipts never change once recorded: an updated_* period matches none of them.
+    where = ReceiptFilter(
+        document_type_code=listing.type_code,
+        number=listing.number,
+        matches_none=listing.names_none,
+        **listing.periods(),
     )
     views, total = receipts.get_page(ctx, actor, paging.request, where)
     return page_response(request, paging, [VoucherOut.from_domain(v) for v in views], total)

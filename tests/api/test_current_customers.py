@@ -572,6 +572,9 @@ def test_unknown_malformed_and_other_companies_customers_are_404(
                 }
             ],
         }
+        # This dialect's word: a customer, not the legacy guide's "account".
+        assert body["Errors"][0]["Message"].startswith("The customer ")
+    assert answers[0].json()["Errors"][0]["Message"] == f"The customer {unknown} was not found"
     assert ok(stranger.get("/v1/customers"))["results"] == []
     assert ok(api.get(created["id"])) == created
 

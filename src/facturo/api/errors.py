@@ -184,7 +184,10 @@ def error_response(request: Request, error: FacturoError) -> JSONResponse:
             )
         return dialect_response(dialect, 400, items)
     if isinstance(error, NotFound):
-        return dialect_response(dialect, 404, [ErrorItem("not_found", str(error))])
+        message = str(error)
+        if dialect == Dialect.CURRENT and error.entity in _CURRENT_NOUNS:
+            message = f"The {_CURRENT_NOUNS[error.entity]} {error.key} was not found"
+        return dialect_response(dialect, 404, [ErrorItem("not_found", message)])
     if isinstance(error, PermissionDenied):
         return dialect_response(dialect, 403, [ErrorItem("forbidden", error.message)])
     if isinstance(error, AuthenticationFailed):
@@ -202,6 +205,9 @@ async def _facturo_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, FacturoError)
     return error_response(request, exc)
 
+
+# The legacy guide calls a tercero an account; the current API, a customer.
+_CURRENT_NOUNS = {"account": "customer"}
 
 _PYDANTIC_CODES = {
     "missing": ("parameter_required", "The field {field} is required"),

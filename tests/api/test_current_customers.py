@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -91,45 +91,52 @@ def person(identification: Any = "1032456789", **changes: Any) -> Body:
     return _changed(body, {"identification": identification, **changes})
 
 
-@dataclass
-class Api:
-    """The tenant's administrator on both dialects: ``client`` speaks the current API,
-    ``legacy`` the legacy one (to compare both faces of one tercero)."""
+class ResourceCalls:
+    """The calls every test of a /v1 resource makes, on ``client`` at ``path``; bodies may be
+    raw text, to send what real clients send."""
 
     client: httpx.Client
-    legacy: httpx.Client
-    tenant: TenantFixture
-
-    @property
-    def admin_id(self) -> int:
-        assert self.tenant.admin.id is not None
-        return self.tenant.admin.id
+    path: ClassVar[str]
 
     def post(self, body: Body | str, content_type: str = "application/json") -> httpx.Response:
         content = body if isinstance(body, str) else json.dumps(body)
-        return self.client.post(
-            "/v1/customers", content=content, headers={"Content-Type": content_type}
-        )
+        return self.client.post(self.path, content=content, headers={"Content-Type": content_type})
 
     def create(self, body: Body) -> Body:
         created: Body = ok(self.post(body), 201)
         return created
 
     def get(self, guid: str) -> httpx.Response:
-        return self.client.get(f"/v1/customers/{guid}")
+        return self.client.get(f"{self.path}/{guid}")
 
     def put(self, guid: str, body: Body | str) -> httpx.Response:
         content = body if isinstance(body, str) else json.dumps(body)
         return self.client.put(
-            f"/v1/customers/{guid}", content=content, headers={"Content-Type": "application/json"}
+            f"{self.path}/{guid}", content=content, headers={"Content-Type": "application/json"}
         )
 
     def delete(self, guid: str) -> httpx.Response:
-        return self.client.delete(f"/v1/customers/{guid}")
+        return self.client.delete(f"{self.path}/{guid}")
 
     def list(self, **params: Any) -> Body:
-        page: Body = ok(self.client.get("/v1/customers", params=params))
+        page: Body = ok(self.client.get(self.path, params=params))
         return page
+
+
+@dataclass
+class Api(ResourceCalls):
+    """The tenant's administrator on both dialects: ``client`` speaks the current API,
+    ``legacy`` the legacy one (to compare both faces of one tercero)."""
+
+    client: httpx.Client
+    legacy: httpx.Client
+    tenant: TenantFixture
+    path: ClassVar[str] = "/v1/customers"
+
+    @property
+    def admin_id(self) -> int:
+        assert self.tenant.admin.id is not None
+        return self.tenant.admin.id
 
     def identifications(self, **params: Any) -> list[str]:
         return [c["identification"] for c in self.list(**params)["results"]]

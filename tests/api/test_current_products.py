@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -23,6 +23,7 @@ from tests.api.test_current_customers import (
     ABSENT,
     DOCS,
     Body,
+    ResourceCalls,
     _changed,
     colombian_today,
     errors,
@@ -42,7 +43,7 @@ UNIT = {"code": "94", "name": "unidad"}
 
 
 @dataclass
-class Api:
+class Api(ResourceCalls):
     """The tenant's administrator on both dialects, with its catalogs by name."""
 
     client: httpx.Client
@@ -51,6 +52,7 @@ class Api:
     groups: list[Body]
     taxes: dict[str, Body]
     warehouse: int
+    path: ClassVar[str] = "/v1/products"
 
     @classmethod
     def open(cls, client: httpx.Client, legacy: httpx.Client, tenant: TenantFixture) -> Api:
@@ -82,32 +84,6 @@ class Api:
             "type": "Product",
         }
         return _changed(body, {"code": code, **changes})
-
-    def post(self, body: Body | str, content_type: str = "application/json") -> httpx.Response:
-        content = body if isinstance(body, str) else json.dumps(body)
-        return self.client.post(
-            "/v1/products", content=content, headers={"Content-Type": content_type}
-        )
-
-    def create(self, body: Body) -> Body:
-        created: Body = ok(self.post(body), 201)
-        return created
-
-    def get(self, guid: str) -> httpx.Response:
-        return self.client.get(f"/v1/products/{guid}")
-
-    def put(self, guid: str, body: Body | str) -> httpx.Response:
-        content = body if isinstance(body, str) else json.dumps(body)
-        return self.client.put(
-            f"/v1/products/{guid}", content=content, headers={"Content-Type": "application/json"}
-        )
-
-    def delete(self, guid: str) -> httpx.Response:
-        return self.client.delete(f"/v1/products/{guid}")
-
-    def list(self, **params: Any) -> Body:
-        page: Body = ok(self.client.get("/v1/products", params=params))
-        return page
 
     def codes(self, **params: Any) -> list[str]:
         return [p["code"] for p in self.list(**params)["results"]]

@@ -278,12 +278,23 @@ def current_client(
 ) -> Iterator[httpx.Client]:
     """The tenant's administrator on the current API: signed in at /auth, Bearer token and
     Partner-Id on every call, as Siigo's documentation shows."""
-    key = make_access_key(ctx, tenant)
+    with signed_in_current(ctx, server, tenant) as client:
+        yield client
+
+
+def signed_in_current(
+    ctx: ServiceContext,
+    server: LiveServer,
+    tenant: TenantFixture,
+    username: str = "admin@empresa.co",
+) -> httpx.Client:
+    """A user of ``tenant`` on the current API, signed in at /auth with a fresh access key:
+    Bearer token and Partner-Id on every call. Close it (``with``) when done."""
+    key = make_access_key(ctx, tenant, username)
     with httpx.Client(base_url=server.url, timeout=30) as anonymous:
-        token = current_sign_in(anonymous, "admin@empresa.co", key)
-    with httpx.Client(
+        token = current_sign_in(anonymous, username, key)
+    return httpx.Client(
         base_url=server.url,
         headers={"Authorization": f"Bearer {token}", "Partner-Id": PARTNER_ID},
         timeout=30,
-    ) as client:
-        yield client
+    )

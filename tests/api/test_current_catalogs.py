@@ -23,8 +23,7 @@ from tests.conftest import (
     LiveServer,
     TenantFixture,
     current_errors,
-    current_sign_in,
-    make_access_key,
+    signed_in_current,
 )
 
 Body = dict[str, Any]
@@ -138,15 +137,7 @@ def client_as(
         def make(username: str, user_type: UserType) -> httpx.Client:
             made.append(username)
             add_user(ctx, tenant, username, user_type, str(40_000_000 + len(made)))
-            with httpx.Client(base_url=server.url, timeout=30) as anonymous:
-                token = current_sign_in(anonymous, username, make_access_key(ctx, tenant, username))
-            return stack.enter_context(
-                httpx.Client(
-                    base_url=server.url,
-                    headers={"Authorization": f"Bearer {token}", "Partner-Id": PARTNER_ID},
-                    timeout=30,
-                )
-            )
+            return stack.enter_context(signed_in_current(ctx, server, tenant, username))
 
         yield make
 
@@ -156,14 +147,7 @@ def other_current(
     ctx: ServiceContext, server: LiveServer, make_company: Callable[..., TenantFixture]
 ) -> Iterator[httpx.Client]:
     """The administrator of a second company on the current API."""
-    other = make_company()
-    with httpx.Client(base_url=server.url, timeout=30) as anonymous:
-        token = current_sign_in(anonymous, "admin@empresa.co", make_access_key(ctx, other))
-    with httpx.Client(
-        base_url=server.url,
-        headers={"Authorization": f"Bearer {token}", "Partner-Id": PARTNER_ID},
-        timeout=30,
-    ) as client:
+    with signed_in_current(ctx, server, make_company()) as client:
         yield client
 
 

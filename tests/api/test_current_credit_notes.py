@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -119,14 +119,9 @@ class Api:
 
 
 @pytest.fixture
-def legacy_client(
-    server: LiveServer, tenant: TenantFixture, legacy_token: Callable[..., str]
-) -> Iterator[httpx.Client]:
-    token = legacy_token(tenant.key, "admin@empresa.co", tenant.password)
-    with httpx.Client(
-        base_url=f"{server.url}/siigo/api/v1", headers={"Authorization": token}, timeout=30
-    ) as client:
-        yield client
+def legacy_client(admin_client: httpx.Client) -> httpx.Client:
+    """The same administrator on the legacy dialect."""
+    return admin_client
 
 
 @pytest.fixture

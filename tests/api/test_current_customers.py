@@ -17,12 +17,10 @@ import pytest
 
 from facturo.services.context import ServiceContext
 from tests.conftest import (
-    PARTNER_ID,
     LiveServer,
     TenantFixture,
     current_errors,
-    current_sign_in,
-    make_access_key,
+    signed_in_current,
 )
 
 Body = dict[str, Any]
@@ -202,14 +200,9 @@ class Api(ResourceCalls):
 
 
 @pytest.fixture
-def legacy(
-    server: LiveServer, tenant: TenantFixture, legacy_token: Callable[..., str]
-) -> Iterator[httpx.Client]:
-    token = legacy_token(tenant.key, "admin@empresa.co", tenant.password)
-    with httpx.Client(
-        base_url=f"{server.url}/siigo/api/v1", headers={"Authorization": token}, timeout=30
-    ) as client:
-        yield client
+def legacy(admin_client: httpx.Client) -> httpx.Client:
+    """The same administrator on the legacy dialect."""
+    return admin_client
 
 
 @pytest.fixture
@@ -222,15 +215,7 @@ def stranger(
     ctx: ServiceContext, server: LiveServer, make_company: Callable[..., TenantFixture]
 ) -> Iterator[httpx.Client]:
     """The administrator of another company on the current API."""
-    other = make_company()
-    key = make_access_key(ctx, other)
-    with httpx.Client(base_url=server.url, timeout=30) as anonymous:
-        token = current_sign_in(anonymous, "admin@empresa.co", key)
-    with httpx.Client(
-        base_url=server.url,
-        headers={"Authorization": f"Bearer {token}", "Partner-Id": PARTNER_ID},
-        timeout=30,
-    ) as client:
+    with signed_in_current(ctx, server, make_company()) as client:
         yield client
 
 

@@ -202,14 +202,9 @@ class Shop:
 
 
 @pytest.fixture
-def legacy_client(
-    server: LiveServer, tenant: TenantFixture, legacy_token: Callable[..., str]
-) -> Iterator[httpx.Client]:
-    token = legacy_token(tenant.key, "admin@empresa.co", tenant.password)
-    with httpx.Client(
-        base_url=f"{server.url}/siigo/api/v1", headers={"Authorization": token}, timeout=30
-    ) as client:
-        yield client
+def legacy_client(admin_client: httpx.Client) -> httpx.Client:
+    """The same administrator on the legacy dialect."""
+    return admin_client
 
 
 def open_shop(client: httpx.Client, legacy: httpx.Client, tenant: TenantFixture) -> Shop:

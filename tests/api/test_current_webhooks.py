@@ -27,6 +27,7 @@ from tests.conftest import (
     current_errors,
     current_sign_in,
     make_access_key,
+    signed_in_current,
 )
 
 RECEIVER = "https://hooks.example.co/siigo"
@@ -53,14 +54,7 @@ def created(client: httpx.Client, **fields: Any) -> dict[str, Any]:
 def other_current_client(
     ctx: ServiceContext, server: LiveServer, make_company: Any
 ) -> Iterator[httpx.Client]:
-    other: TenantFixture = make_company()
-    with httpx.Client(base_url=server.url, timeout=30) as anonymous:
-        token = current_sign_in(anonymous, "admin@empresa.co", make_access_key(ctx, other))
-    with httpx.Client(
-        base_url=server.url,
-        headers={"Authorization": f"Bearer {token}", "Partner-Id": PARTNER_ID},
-        timeout=30,
-    ) as client:
+    with signed_in_current(ctx, server, make_company()) as client:
         yield client
 
 

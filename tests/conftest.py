@@ -298,3 +298,7 @@ def signed_in_current(
         headers={"Authorization": f"Bearer {token}", "Partner-Id": PARTNER_ID},
         timeout=30,
     )
+
+
+from tests.dian_env import standin_server  # noqa: E402, F401
+from tests.mailbox import mailbox  # noqa: E402, F401  (a fixture every test may ask for)

@@ -952,5 +952,9 @@ def main() -> None:
     sys.exit(status if isinstance(status, int) else 0)
 
 
+from facturo.cli_dian import dian_app  # noqa: E402
+
+app.add_typer(dian_app, name="dian")
+
 if __name__ == "__main__":
     main()

@@ -79,6 +79,18 @@ class Settings(BaseSettings):
     # unless --no-worker; a bare `uvicorn facturo.asgi:app` leaves it to `facturo worker`).
     in_process_worker: bool = False
 
+    # DIAN transmission (docs/dian.md). Transport failures follow the DIAN's contingency
+    # rules: three tries 20 s apart, then every 30 minutes within 48 hours of the first one.
+    dian_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    dian_quick_retries: int = Field(default=3, ge=1, le=20)
+    dian_quick_retry_seconds: float = Field(default=20.0, ge=0)
+    dian_slow_retry_seconds: float = Field(default=1800.0, ge=0)
+    dian_contingency_hours: float = Field(default=48.0, gt=0)
+    dian_batch: int = Field(default=20, ge=1, le=500)  # documents a worker claims at a time
+    # Delivery of accepted documents to the buyer: tries, the first wait (then doubling).
+    dian_delivery_tries: int = Field(default=5, ge=1, le=50)
+    dian_delivery_retry_seconds: float = Field(default=60.0, ge=0)
+
     # Outgoing mail: invoices sent to customers (POST /v1/invoices/{id}/mail). Without a host
     # mail is off and sending answers company_settings. STARTTLS (port 587) is the default;
     # FACTURO_SMTP_SSL=true speaks TLS from the start (port 465); a local relay may use

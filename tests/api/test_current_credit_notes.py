@@ -335,10 +335,6 @@ def refusal_cases(api: Api, invoice: Body) -> dict[str, tuple[Body, list[tuple[s
             body(invoice, payments=[{"value": 23800}]),
             [("parameter_required", ["payments[0].id"])],
         ),
-        "stamp send": (
-            body(invoice, stamp={"send": True}),
-            [("document_settings", ["stamp.send"])],
-        ),
         "invoice data": (
             body(
                 None,
@@ -651,7 +647,7 @@ def test_the_list_filters_by_name_and_dates(api: Api) -> None:
 # --- the DIAN's pdf ----------------------------------------------------------------------------
 
 
-def test_the_pdf_answers_document_settings_until_the_dian_is_wired(api: Api) -> None:
+def test_the_pdf_of_a_note_never_sent_is_refused(api: Api) -> None:
     invoice = api.sale()
     note = api.issue(api.body(invoice))
 
@@ -661,10 +657,7 @@ def test_the_pdf_answers_document_settings_until_the_dian_is_wired(api: Api) -> 
     unknown = api.client.get(f"/v1/credit-notes/{uuid.uuid4()}/pdf")
     of_an_invoice = api.client.get(f"/v1/credit-notes/{invoice['id']}/pdf")
 
-    assert errors(response) == [("document_settings", ["document.id"])]
-    assert messages(response) == [
-        "The document.id cannot be used, you must verify the document settings"
-    ]
+    assert errors(response) == [("invalid_document", ["id"])]
     assert errors(unknown, 404) == errors(of_an_invoice, 404) == [("not_found", [])]
 
 

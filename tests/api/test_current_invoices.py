@@ -9,18 +9,16 @@ import json
 import re
 import socket
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from facturo.domain.access import UserType
 from facturo.domain.catalogs import DiscountType
@@ -35,6 +33,7 @@ from tests.conftest import (
     current_errors,
     current_sign_in,
 )
+from tests.mailbox import Mailbox
 
 Body = dict[str, Any]
 DOCS = "Check the API documentation: https://developer.siigo.com/introduction/codigos-de-error/"
@@ -707,11 +706,13 @@ def test_python_repr_bodies_with_strings_for_numbers_are_read(shop: Shop) -> Non
     assert ok(response, 201)["total"] == 119000
 
 
-def test_stamp_send_is_refused_until_the_dian_is_wired(shop: Shop) -> None:
+def test_stamp_send_without_einvoicing_setup_is_refused_and_writes_nothing(shop: Shop) -> None:
     response = shop.post(shop.body(stamp={"send": True}))
 
-    assert errors(response) == [("document_settings", ["stamp.send"])]
-    assert messages(response) == ["The send cannot be used, you must verify the document settings"]
+    found = errors(response)
+    assert found and all(
+        code == "document_settings" and params == ["stamp.send"] for code, params in found
+    )
     assert shop.next_number() == FIRST_FV1
     assert "stamp" not in shop.issue(shop.body(stamp={"send": False}))
 
@@ -1057,22 +1058,32 @@ def test_annul_records_the_default_reason(shop: Shop, ctx: ServiceContext) -> No
 
 
 @pytest.mark.parametrize(
-    ("method", "suffix"),
-    [("POST", "stamp"), ("GET", "stamp/errors"), ("GET", "xml"), ("GET", "pdf")],
+    ("method", "suffix", "expected"),
+    [
+        ("POST", "stamp", "document_settings"),
+        ("GET", "xml", "invalid_document"),
+        ("GET", "pdf", "invalid_document"),
+    ],
 )
-def test_dian_routes_answer_document_settings_until_the_dian_is_wired(
-    shop: Shop, method: str, suffix: str
+def test_dian_routes_refuse_an_invoice_never_sent_without_einvoicing_setup(
+    shop: Shop, method: str, suffix: str, expected: str
 ) -> None:
     invoice = shop.issue()
 
     response = shop.client.request(method, f"/v1/invoices/{invoice['id']}/{suffix}")
     unknown = shop.client.request(method, f"/v1/invoices/{uuid.uuid4()}/{suffix}")
 
-    assert errors(response) == [("document_settings", ["document.id"])]
-    assert messages(response) == [
-        "The document.id cannot be used, you must verify the document settings"
-    ]
+    found = errors(response)
+    assert found and all(code == expected and params == ["id"] for code, params in found)
     assert errors(unknown, 404) == [("not_found", [])]
+
+
+def test_stamp_errors_of_an_invoice_never_sent_are_none(shop: Shop) -> None:
+    invoice = shop.issue()
+
+    response = shop.client.get(f"/v1/invoices/{invoice['id']}/stamp/errors")
+
+    assert ok(response) == {"id": invoice["id"], "errors": []}
 
 
 # --- Idempotency-Key ---------------------------------------------------------------------------
@@ -1144,36 +1155,6 @@ def test_a_key_of_32_letters_and_digits_is_accepted(shop: Shop) -> None:
 
 
 # --- mail ----------------------------------------------------------------------------------------
-
-
-class Mailbox:
-    """A real SMTP server on a free local port, keeping what it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-
-@pytest.fixture
-def mailbox(ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
-    box = Mailbox()
-    box.controller.start()
-    monkeypatch.setattr(ctx.settings, "smtp_host", "127.0.0.1")
-    monkeypatch.setattr(ctx.settings, "smtp_port", box.port)
-    monkeypatch.setattr(ctx.settings, "smtp_starttls", False)
-    monkeypatch.setattr(ctx.settings, "smtp_from", "Facturas <facturas@empresa.co>")
-    monkeypatch.setattr(ctx.settings, "smtp_timeout_seconds", 5.0)
-    yield box
-    box.controller.stop()
 
 
 def text_of(message: EmailMessage) -> str:

@@ -65,10 +65,11 @@ from facturo.domain.sales import (
     returned_quantities,
 )
 from facturo.domain.stock import StockMovement, StockReason, insufficient_stock
+from facturo.domain.transmission import TransmissionState
 from facturo.domain.users import User
 from facturo.domain.validation import Checker
 from facturo.domain.webhooks import Topic
-from facturo.services import contacts, issuing, parties, webhooks
+from facturo.services import contacts, issuing, parties, transmission, webhooks
 from facturo.services.context import ServiceContext
 from facturo.services.paging import PageRequest
 from facturo.services.transactions import run_writing
@@ -123,6 +124,7 @@ class SaleRequest:
     one_credit_payment: bool = False
     order_references: Mapping[str, OrderReference] = field(default_factory=dict)
     face_violations: Sequence[Violation] = ()
+    stamp: bool = False  # send it to the DIAN once committed (current API stamp.send)
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ class NoteRequest:
     related_guid: str | None = None
     payments: Sequence[PaymentRequest] | None = None
     face_violations: Sequence[Violation] = ()  # what the face found wrong reading the body
+    stamp: bool = False  # send it to the DIAN once committed
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -184,6 +187,8 @@ def _issue_invoice(
         if earlier is not None:  # a retry of a request whose answer was lost
             return earlier
     draft = _check_invoice(ctx, uow, actor, request)
+    if request.stamp:
+        transmission.check_stampable(ctx, uow, draft.document_type, draft.numbering)
     installments, advance_installment = _installments(company_id, draft)
     # Everything is written first; only then are the shared rows locked — the stock balances of
     # the products sold and the numbering range — so they are held for a few statements only.
@@ -208,6 +213,8 @@ def _issue_invoice(
         document,
         issuing.take_number(uow, company_id, draft.document_type, draft.numbering, request.number),
     )
+    if request.stamp:
+        transmission.enqueue_issued(ctx, uow, document)
     webhooks.publish_sale(ctx, uow, actor, Topic.INVOICES_CREATE, document, movements)
     return document
 
@@ -602,6 +609,8 @@ def _issue_note(
     if not credit and due_date < note_date:
         check.add("invalid_date", "due_date", "The field {field} cannot be before the note's date")
     check.raise_if_any()
+    if request.stamp:
+        transmission.check_stampable(ctx, uow, document_type, numbering, corrects=invoice)
 
     movements: list[StockMovement] = []
     if credit and CreditNoteReason(reason_code).returns_goods:
@@ -656,6 +665,8 @@ def _issue_note(
     uow.sales_documents.set_number(
         note, issuing.take_number(uow, company_id, document_type, numbering, request.number)
     )
+    if request.stamp:
+        transmission.enqueue_issued(ctx, uow, note)
     webhooks.publish_sale(ctx, uow, actor, None, note, movements)
     return note
 
@@ -1101,16 +1112,21 @@ def _invoice_to_change(uow: UnitOfWork, company_id: int, invoice_id: int) -> Sal
     return invoice
 
 
-def sent_to_dian(invoice: SalesDocument) -> bool:
-    """Whether the invoice was sent to the DIAN or accepted by it (it has a CUFE). Nothing is
-    sent yet: the DIAN issue replaces this with the invoice's real transmission state."""
-    return False
+def sent_to_dian(uow: UnitOfWork, invoice: SalesDocument) -> bool:
+    """Whether the invoice is being sent to the DIAN or was accepted by it (it has a CUFE the
+    DIAN knows). A rejected or locally refused one may still be corrected and sent again."""
+    assert invoice.id is not None
+    found = uow.transmissions.find(invoice.company_id, invoice.id)
+    return found is not None and found.state not in (
+        TransmissionState.REJECTED,
+        TransmissionState.INVALID,
+    )
 
 
 def check_changeable(check: Checker, uow: UnitOfWork, invoice: SalesDocument) -> None:
     """Whether an invoice may still be replaced, withdrawn or annulled: not once the DIAN has
     it, nor while notes correct it or receipts pay it (``delete_not_allowed``)."""
-    if sent_to_dian(invoice):
+    if sent_to_dian(uow, invoice):
         check.add(
             "delete_not_allowed",
             "",

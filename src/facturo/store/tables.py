@@ -55,6 +55,9 @@ ALLOCATED_ID_TABLES = (
     "access_keys",
     "webhooks",
     "webhook_deliveries",
+    "signing_certificates",
+    "certificate_events",
+    "dian_transmission_log",
 )
 
 
@@ -798,4 +801,131 @@ webhook_delivery_attempts = sa.Table(
     sa.ForeignKeyConstraint(
         ["company_id", "delivery_id"], ["webhook_deliveries.company_id", "webhook_deliveries.id"]
     ),
+)
+
+
+# --- DIAN electronic invoicing -----------------------------------------------------------
+
+# One row per company that invoices electronically: the DIAN environment, the software
+# registered in the DIAN portal, and the fiscal data the documents carry (the RUT's).
+einvoicing_settings = sa.Table(
+    "einvoicing_settings",
+    metadata,
+    sa.Column("company_id", sa.BigInteger, sa.ForeignKey("companies.id"), primary_key=True),
+    sa.Column("environment", sa.String(1), nullable=False),  # 1 producción, 2 habilitación
+    sa.Column("endpoint_url", sa.String(500)),  # None: the DIAN's URL for the environment
+    sa.Column("software_id", sa.String(100), nullable=False),
+    sa.Column("software_pin", sa.Text, nullable=False),  # sealed
+    sa.Column("test_set_id", sa.String(100)),
+    sa.Column("provider_nit", sa.String(15), nullable=False),
+    sa.Column("provider_check_digit", sa.SmallInteger, nullable=False),
+    sa.Column("provider_code", sa.String(3), nullable=False),  # file names: 000 software propio
+    sa.Column("legal_name", sa.String(450), nullable=False),
+    sa.Column("commercial_name", sa.String(450)),
+    sa.Column("person_type", sa.String(1), nullable=False),  # 1 jurídica, 2 natural
+    sa.Column("responsibilities", sa.String(200), nullable=False),  # ";"-joined codes
+    sa.Column("tax_scheme", sa.String(2), nullable=False),  # 01 IVA, ZZ no aplica
+    sa.Column("municipality_code", sa.String(5), nullable=False),  # DIVIPOLA
+    sa.Column("address_line", sa.String(300), nullable=False),
+    sa.Column("postal_code", sa.String(10)),
+    sa.Column("phone", sa.String(50)),
+    sa.Column("email", sa.String(200), nullable=False),
+    sa.Column("deliver_to_buyer", sa.Boolean, nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# The company's own signing certificate and the request that obtains it
+# (shared/spec/help-certificate-tracking.txt). The PKCS#12 and its password are sealed.
+signing_certificates = sa.Table(
+    "signing_certificates",
+    metadata,
+    _company_id(),
+    _id(),
+    sa.Column("state", sa.String(12), nullable=False),
+    sa.Column("observations", sa.String(1000)),
+    sa.Column("pkcs12", sa.Text),
+    sa.Column("password", sa.Text),
+    sa.Column("subject", sa.String(500)),
+    sa.Column("issuer", sa.String(500)),
+    sa.Column("serial_number", sa.String(100)),
+    sa.Column("not_before", UTCDateTime()),
+    sa.Column("not_after", UTCDateTime()),
+    sa.Column("fingerprint", sa.String(64)),
+    *_timestamps(),
+)
+
+certificate_events = sa.Table(
+    "certificate_events",
+    metadata,
+    _company_id(),
+    _id(),
+    sa.Column("certificate_id", sa.BigInteger, nullable=False),
+    sa.Column("from_state", sa.String(12)),
+    sa.Column("to_state", sa.String(12), nullable=False),
+    sa.Column("observations", sa.String(1000)),
+    sa.Column("user_id", sa.BigInteger),  # None: the operator at the CLI, or the clock (Vencido)
+    sa.Column("at", UTCDateTime(), nullable=False),
+    _tenant_fk(["certificate_id"], "signing_certificates"),
+    sa.Index("ix_certificate_events_certificate", "company_id", "certificate_id", "id"),
+)
+
+# The transmission outbox: written with the document, worked by `facturo worker`. Once the
+# signed XML is stored it is the only thing ever sent for the document (one number, one CUFE).
+dian_transmissions = sa.Table(
+    "dian_transmissions",
+    metadata,
+    _company_id(),
+    sa.Column("document_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("state", sa.String(12), nullable=False),
+    sa.Column("attempts", sa.SmallInteger, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime()),
+    sa.Column("locked_until", UTCDateTime()),
+    sa.Column("first_failure_at", UTCDateTime()),
+    sa.Column("document_key", sa.String(96)),
+    sa.Column("file_name", sa.String(40)),
+    sa.Column("xml", sa.LargeBinary),
+    sa.Column("signed_at", UTCDateTime()),
+    sa.Column("application_response", sa.LargeBinary),
+    sa.Column("status_code", sa.String(4)),
+    sa.Column("status_description", sa.String(500)),
+    sa.Column("messages", sa.Text),  # JSON list of the DIAN's messages
+    sa.Column("track_id", sa.String(100)),
+    sa.Column("last_error", sa.String(500)),
+    sa.Column("accepted_at", UTCDateTime()),
+    sa.Column("delivery_state", sa.String(10), nullable=False),  # none, pending, sent, failed
+    sa.Column("delivery_attempts", sa.SmallInteger, nullable=False),
+    sa.Column("delivery_next_at", UTCDateTime()),
+    sa.Column("delivery_to", sa.String(1000)),
+    sa.Column("delivery_error", sa.String(500)),
+    sa.Column("delivered_at", UTCDateTime()),
+    *_timestamps(),
+    _tenant_fk(["document_id"], "sales_documents"),
+    sa.Index("ix_dian_transmissions_due", "state", "next_attempt_at"),
+    sa.Index("ix_dian_transmissions_delivery", "delivery_state", "delivery_next_at"),
+)
+
+dian_transmission_log = sa.Table(
+    "dian_transmission_log",
+    metadata,
+    _company_id(),
+    _id(),
+    sa.Column("document_id", sa.BigInteger, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),  # send, status, deliver
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("status_code", sa.String(4)),
+    sa.Column("detail", sa.String(1000)),
+    sa.Column("duration_ms", sa.Integer, nullable=False),
+    _tenant_fk(["document_id"], "sales_documents"),
+    sa.Index("ix_dian_transmission_log_document", "company_id", "document_id", "id"),
+)
+
+# File names carry a consecutive per company and year (Anexo 1.9 §6.5.7).
+dian_file_counters = sa.Table(
+    "dian_file_counters",
+    metadata,
+    _company_id(),
+    sa.Column("year", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("value", sa.BigInteger, nullable=False),
 )

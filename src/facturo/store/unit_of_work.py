@@ -19,6 +19,7 @@ from facturo.store.documents import (
 from facturo.store.idempotency import IdempotencyKeyRepository
 from facturo.store.integrity import as_rule_violations
 from facturo.store.snapshot import CatalogSnapshot
+from facturo.store.transmissions import TransmissionRepository
 from facturo.store.webhooks import DeliveryRepository, WebhookRepository
 
 
@@ -64,6 +65,7 @@ class UnitOfWork:
         self.idempotency_keys = IdempotencyKeyRepository(s)
         self.webhooks = WebhookRepository(s)
         self.webhook_deliveries = DeliveryRepository(s)
+        self.transmissions = TransmissionRepository(s)
         self._snapshots: dict[int, CatalogSnapshot] = {}
         return self
 

@@ -10,8 +10,8 @@
   service only corrects invoices it issued.
 - ``GET`` reads one by GUID or lists them (filters ``name`` such as ``NC-1-3``,
   ``created_*``, ``date_*``, ``updated_*``).
-- ``pdf`` needs the DIAN, which is not wired yet: it answers ``document_settings`` as the
-  invoices' DIAN routes do; ``stamp{send: true}`` is refused the same way.
+- ``stamp{send: true}``, ``…/stamp``, ``…/stamp/errors``, ``…/xml`` and ``…/pdf`` as on
+  invoices, with ``cude`` for ``cufe``; a note is sent only once its invoice was accepted.
 """
 
 from __future__ import annotations
@@ -48,20 +48,27 @@ from facturo.api.current.documents import (
 )
 from facturo.api.current.filters import DocumentListing, document_listing
 from facturo.api.current.invoices import (
-    DIAN_SETTINGS_MESSAGE,
     CurrencyOut,
     MailOut,
     SendIn,
-    stamp_refusal,
 )
 from facturo.api.current.pagination import Paging, page_response
 from facturo.api.current.routing import current_router
+from facturo.api.current.stamping import (
+    StampIn,
+    pdf_answer,
+    stamp_answer,
+    stamp_errors_answer,
+    stamp_record,
+    xml_answer,
+)
 from facturo.api.deps import Context, CurrentActor
 from facturo.api.idempotent import run_once
-from facturo.api.jsonio import JsonDecimal, respond
+from facturo.api.jsonio import ExactJSONResponse, JsonDecimal, respond
 from facturo.domain.catalogs import DocumentClass
 from facturo.domain.errors import RuleViolations, Violation
-from facturo.services import mail, sales
+from facturo.domain.transmission import Transmission
+from facturo.services import mail, sales, transmission
 from facturo.services.sales import NoteRequest, SaleView
 from facturo.store.documents import DocumentFilter
 
@@ -131,8 +138,6 @@ class CreditNoteIn(CurrentModel):
                 [Violation("parameter_not_allowed", "invoice_data", INVOICE_DATA_REFUSED)]
             )
         found: list[Violation] = []
-        if self.stamp and self.stamp.send:
-            found.append(stamp_refusal())
         note_date = None
         try:
             note_date = date_filter(self.date, "date")
@@ -150,6 +155,7 @@ class CreditNoteIn(CurrentModel):
             payments=payments_of(self.payments),
             face_violations=tuple(found),
             idempotency_key=idempotency_key,
+            stamp=bool(self.stamp and self.stamp.send),
         )
 
 
@@ -178,11 +184,14 @@ class CreditNoteOut(SparseModel):
     total: JsonDecimal
     observations: str | None
     items: list[ItemOut]
+    stamp: dict[str, Any] | None = None  # only once it was sent to the DIAN (with cude)
     mail: MailOut | None = None  # only when mail.send was asked for
     metadata: MetadataOut
 
     @classmethod
-    def from_view(cls, view: SaleView, *, mailed: MailOut | None = None) -> CreditNoteOut:
+    def from_view(
+        cls, view: SaleView, *, mailed: MailOut | None = None, sent: Transmission | None = None
+    ) -> CreditNoteOut:
         d = view.document
         fields: dict[str, Any] = {
             "id": str(d.guid),
@@ -211,6 +220,8 @@ class CreditNoteOut(SparseModel):
             fields["cost_center"] = d.cost_center_id
         if mailed is not None:
             fields["mail"] = mailed
+        if sent is not None:
+            fields["stamp"] = stamp_record(sent, "cude")
         return cls.model_construct(**fields)
 
 
@@ -234,7 +245,9 @@ async def create(
             if body.wants_mail
             else None
         )
-        return CreditNoteOut.from_view(view, mailed=mailed)
+        assert view.document.id is not None
+        sent = transmission.status(ctx, actor, view.document.id)
+        return CreditNoteOut.from_view(view, mailed=mailed, sent=sent)
 
     return await run_once(
         request,
@@ -251,7 +264,7 @@ async def create(
 def get_by_id(ctx: Context, actor: CurrentActor, note_id: str) -> Response:
     document_id = document_id_of(ctx, actor, note_id, DocumentClass.CREDIT_NOTE, "credit note")
     view = sales.get_view(ctx, actor, document_id, DocumentClass.CREDIT_NOTE)
-    return respond(CreditNoteOut.from_view(view))
+    return respond(CreditNoteOut.from_view(view, sent=transmission.status(ctx, actor, document_id)))
 
 
 @router.get("", summary="List credit notes, a page at a time")
@@ -276,14 +289,30 @@ def get_all(
     )
 
 
-@router.get("/{note_id}/pdf", summary="The credit note's PDF (not available yet)")
+@router.post("/{note_id}/stamp", summary="Send a credit note to the DIAN (body optional)")
+def stamp(ctx: Context, actor: CurrentActor, note_id: str, body: StampIn | None = None) -> Response:
+    document_id = document_id_of(ctx, actor, note_id, DocumentClass.CREDIT_NOTE, "credit note")
+    answer = stamp_answer(ctx, actor, note_id, document_id, body)
+    answer["stamp"]["cude"] = answer["stamp"].pop("cufe")
+    return ExactJSONResponse(answer)
+
+
+@router.get("/{note_id}/stamp/errors", summary="The DIAN's errors for a credit note")
+def stamp_errors(ctx: Context, actor: CurrentActor, note_id: str) -> Response:
+    document_id = document_id_of(ctx, actor, note_id, DocumentClass.CREDIT_NOTE, "credit note")
+    return ExactJSONResponse(stamp_errors_answer(ctx, actor, note_id, document_id))
+
+
+@router.get("/{note_id}/xml", summary="The credit note's signed XML")
+def xml(ctx: Context, actor: CurrentActor, note_id: str) -> Response:
+    document_id = document_id_of(ctx, actor, note_id, DocumentClass.CREDIT_NOTE, "credit note")
+    return ExactJSONResponse(xml_answer(ctx, actor, note_id, document_id, "cude"))
+
+
+@router.get("/{note_id}/pdf", summary="The credit note's graphic representation (PDF)")
 def pdf(ctx: Context, actor: CurrentActor, note_id: str) -> Response:
-    """Answers ``{id, cude, base64}`` once the DIAN is wired; until then ``document_settings``
-    for an existing note (an unknown one is 404), as the invoices' DIAN routes answer."""
-    document_id_of(ctx, actor, note_id, DocumentClass.CREDIT_NOTE, "credit note")
-    raise RuleViolations(
-        [Violation("document_settings", "document_type_id", DIAN_SETTINGS_MESSAGE)]
-    )
+    document_id = document_id_of(ctx, actor, note_id, DocumentClass.CREDIT_NOTE, "credit note")
+    return ExactJSONResponse(pdf_answer(ctx, actor, note_id, document_id, "cude"))
 
 
 __all__ = ["CreditNoteIn", "CreditNoteOut", "router"]

@@ -11,11 +11,12 @@
   has not got it and no note or receipt depends on it. The document type, customer,
   currency and a number given by hand cannot change.
 - ``POST …/mail`` sends it by e-mail (``mail_to`` or ``email``, ``copy_to``).
-- ``stamp``, ``stamp/errors``, ``xml`` and ``pdf`` need the DIAN, which is not wired yet: they
-  answer ``document_settings`` (see ``dian_refusal``).
+- ``stamp{send: true}`` on create, ``POST …/stamp``, ``POST /v1/invoices/stamp`` (envío
+  masivo), ``…/stamp/errors``, ``…/xml`` and ``…/pdf``: the DIAN (api/current/stamping.py,
+  services/transmission.py). Without e-invoicing set up they answer ``document_settings``.
 
-Answers leave out what was not asked for: ``stamp`` never appears yet, ``mail`` only when
-``mail.send`` was requested.
+Answers leave out what was not asked for: ``stamp`` only once the invoice was sent (never in
+lists), ``mail`` only when ``mail.send`` was requested.
 """
 
 from __future__ import annotations
@@ -59,6 +60,16 @@ from facturo.api.current.documents import (
 from facturo.api.current.filters import DocumentListing, document_listing, whole_number_filter
 from facturo.api.current.pagination import Paging, page_response
 from facturo.api.current.routing import current_router
+from facturo.api.current.stamping import (
+    StampIn,
+    StampManyIn,
+    StampOut,
+    pdf_answer,
+    stamp_answer,
+    stamp_errors_answer,
+    stamp_many_answer,
+    xml_answer,
+)
 from facturo.api.deps import Context, CurrentActor
 from facturo.api.idempotent import run_once
 from facturo.api.jsonio import ExactJSONResponse, JsonDecimal, respond
@@ -67,7 +78,8 @@ from facturo.domain.access import Actor
 from facturo.domain.catalogs import DocumentClass
 from facturo.domain.errors import FacturoError, RuleViolations, Violation
 from facturo.domain.sales import DocumentStatus
-from facturo.services import mail, sales
+from facturo.domain.transmission import Transmission
+from facturo.services import mail, sales, transmission
 from facturo.services.context import ServiceContext
 from facturo.services.mail import MailOutcome
 from facturo.services.sales import SaleRequest, SaleView
@@ -132,8 +144,6 @@ class InvoiceIn(CurrentModel):
                     f"{annexes.LOCAL_CURRENCY} leaves currency out",
                 )
             )
-        if self.stamp and self.stamp.send:
-            found.append(stamp_refusal())
         document_date = None
         try:
             document_date = date_filter(self.date, "date")
@@ -158,6 +168,7 @@ class InvoiceIn(CurrentModel):
             order_references=self.additional_fields.to_domain() if self.additional_fields else {},
             face_violations=tuple(found),
             idempotency_key=idempotency_key,
+            stamp=bool(self.stamp and self.stamp.send),
         )
 
 
@@ -203,12 +214,19 @@ class InvoiceOut(SparseModel):
     items: list[ItemOut]
     payments: list[PaymentOut]
     additional_fields: dict[str, OrderOut]
+    stamp: StampOut | None = None  # only once it was sent to the DIAN
     mail: MailOut | None = None  # only when mail.send was asked for
     metadata: MetadataOut
     annulled: bool
 
     @classmethod
-    def from_view(cls, view: SaleView, *, mailed: MailOutcome | None = None) -> InvoiceOut:
+    def from_view(
+        cls,
+        view: SaleView,
+        *,
+        mailed: MailOutcome | None = None,
+        sent: Transmission | None = None,
+    ) -> InvoiceOut:
         d = view.document
         fields: dict[str, Any] = {
             "id": str(d.guid),
@@ -239,6 +257,8 @@ class InvoiceOut(SparseModel):
             fields["mail"] = MailOut.model_construct(
                 status=mailed.status, observations=mailed.observations
             )
+        if sent is not None:
+            fields["stamp"] = StampOut.from_domain(sent)
         return cls.model_construct(**fields)
 
 
@@ -277,7 +297,9 @@ async def create(request: Request, ctx: Context, actor: CurrentActor, body: Invo
     def issue(key: str | None) -> InvoiceOut:
         view = sales.issue_invoice_view(ctx, actor, body.to_request(key))
         mailed = _mail_after_issue(ctx, actor, view) if body.wants_mail else None
-        return InvoiceOut.from_view(view, mailed=mailed)
+        assert view.document.id is not None
+        sent = transmission.status(ctx, actor, view.document.id)
+        return InvoiceOut.from_view(view, mailed=mailed, sent=sent)
 
     return await run_once(
         request,
@@ -309,7 +331,7 @@ def _message(failure: FacturoError) -> str:
 def get_by_id(ctx: Context, actor: CurrentActor, invoice_id: str) -> Response:
     document_id = document_id_of(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE, "invoice")
     view = sales.get_view(ctx, actor, document_id, DocumentClass.SALES_INVOICE)
-    return respond(InvoiceOut.from_view(view))
+    return respond(InvoiceOut.from_view(view, sent=transmission.status(ctx, actor, document_id)))
 
 
 @router.get("", summary="List invoices, a page at a time")
@@ -398,44 +420,43 @@ def send_mail(ctx: Context, actor: CurrentActor, invoice_id: str, body: MailIn) 
     return ExactJSONResponse(answer.model_dump(mode="json"), status_code=201)
 
 
-# --- the DIAN: not wired yet -------------------------------------------------------------------
-
-DIAN_SETTINGS_MESSAGE = "The document.id cannot be used, you must verify the document settings"
-STAMP_SEND_MESSAGE = "The send cannot be used, you must verify the document settings"
+# --- the DIAN ------------------------------------------------------------------------------------
 
 
-def stamp_refusal() -> Violation:
-    """``stamp{send: true}`` on create: nothing can be sent to the DIAN yet."""
-    return Violation("document_settings", "stamp.send", STAMP_SEND_MESSAGE)
-
-
-def dian_refusal(ctx: ServiceContext, actor: Actor, invoice_id: str) -> RuleViolations:
-    """What the routes that need the DIAN answer for an existing invoice until the DIAN is
-    wired (the DIAN issue replaces this): ``document_settings``. An unknown id is 404."""
-    document_id_of(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE, "invoice")
-    return RuleViolations(
-        [Violation("document_settings", "document_type_id", DIAN_SETTINGS_MESSAGE)]
+@router.post(
+    "/stamp",
+    summary="Envío masivo: send a selection of invoices, or those dated in a range, to the DIAN",
+)
+def stamp_many(ctx: Context, actor: CurrentActor, body: StampManyIn) -> Response:
+    return ExactJSONResponse(
+        stamp_many_answer(ctx, actor, body, DocumentClass.SALES_INVOICE, "invoice")
     )
 
 
-@router.post("/{invoice_id}/stamp", summary="Send an invoice to the DIAN (not available yet)")
-def stamp(ctx: Context, actor: CurrentActor, invoice_id: str) -> Response:
-    raise dian_refusal(ctx, actor, invoice_id)
+@router.post("/{invoice_id}/stamp", summary="Send an invoice to the DIAN (body optional)")
+def stamp(
+    ctx: Context, actor: CurrentActor, invoice_id: str, body: StampIn | None = None
+) -> Response:
+    document_id = document_id_of(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE, "invoice")
+    return ExactJSONResponse(stamp_answer(ctx, actor, invoice_id, document_id, body))
 
 
-@router.get("/{invoice_id}/stamp/errors", summary="The DIAN's errors (not available yet)")
+@router.get("/{invoice_id}/stamp/errors", summary="The DIAN's errors for an invoice")
 def stamp_errors(ctx: Context, actor: CurrentActor, invoice_id: str) -> Response:
-    raise dian_refusal(ctx, actor, invoice_id)
+    document_id = document_id_of(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE, "invoice")
+    return ExactJSONResponse(stamp_errors_answer(ctx, actor, invoice_id, document_id))
 
 
-@router.get("/{invoice_id}/xml", summary="The invoice's DIAN XML (not available yet)")
+@router.get("/{invoice_id}/xml", summary="The invoice's signed XML, as the DIAN received it")
 def xml(ctx: Context, actor: CurrentActor, invoice_id: str) -> Response:
-    raise dian_refusal(ctx, actor, invoice_id)
+    document_id = document_id_of(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE, "invoice")
+    return ExactJSONResponse(xml_answer(ctx, actor, invoice_id, document_id, "cufe"))
 
 
-@router.get("/{invoice_id}/pdf", summary="The invoice's PDF (not available yet)")
+@router.get("/{invoice_id}/pdf", summary="The invoice's graphic representation (PDF)")
 def pdf(ctx: Context, actor: CurrentActor, invoice_id: str) -> Response:
-    raise dian_refusal(ctx, actor, invoice_id)
+    document_id = document_id_of(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE, "invoice")
+    return ExactJSONResponse(pdf_answer(ctx, actor, invoice_id, document_id, "cufe"))
 
 
 __all__ = ["InvoiceIn", "InvoiceOut", "invoice_record", "router"]

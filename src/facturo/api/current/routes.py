@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from facturo.api.current import catalogs, customers, invoices, products, taxes, vouchers
+from facturo.api.current import einvoicing as einvoicing_routes
 from facturo.api.current import webhooks as webhooks_routes
 from facturo.api.current.auth import router as sign_in_router
 from facturo.api.current.credit_notes import router as credit_notes_router
@@ -18,6 +19,7 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     vouchers.router,
     invoices.router,
     credit_notes_router,
+    einvoicing_routes.router,
 )
 
 resources_router = APIRouter()

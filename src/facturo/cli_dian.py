@@ -1,0 +1,600 @@
+"""``facturo dian``: electronic invoicing with the DIAN, from the operator's side.
+
+- ``setup`` / ``show``: the company's environment, software and fiscal data. ``setup`` changes
+  only what it is given, so ``facturo dian setup --company x --environment produccion``
+  switches the environment and keeps the rest. The software PIN is never printed.
+- ``certificate request | upload | state | show | list``: the signing certificate and the
+  tracking of its request (domain/certificates.py has the states and their changes).
+
+``facturo.cli`` mounts this app as ``facturo dian``; its helpers are imported inside the
+commands, because ``facturo.cli`` imports this module.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from facturo.domain.calendar import colombian_date
+
+dian_app = typer.Typer(
+    help="Electronic invoicing with the DIAN: setup, signing certificate.", no_args_is_help=True
+)
+certificate_app = typer.Typer(
+    help="The company's signing certificate (certificado digital propio): request, upload, "
+    "tracking.",
+    no_args_is_help=True,
+)
+dian_app.add_typer(certificate_app, name="certificate")
+
+# The same options as facturo.cli's (which cannot be imported here at load time).
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+CompanyKey = Annotated[str, typer.Option("--company", help="The company key.")]
+CertificateId = Annotated[
+    int | None,
+    typer.Option("--id", help="The certificate record (default: the company's newest)."),
+]
+
+KEEP_DIAN_ENDPOINT = "dian"  # --endpoint dian: back to the DIAN's URL for the environment
+
+
+# --- setup -------------------------------------------------------------------------------------
+
+
+def _settings_json(settings: Any) -> dict[str, Any]:
+    from facturo.domain.einvoicing import INVOICE_RESPONSIBILITIES
+
+    return {
+        "company": {
+            "nit": settings.company_nit,
+            "check_digit": settings.company_check_digit,
+            "name": settings.company_name,
+        },
+        "environment": settings.environment,
+        "environment_name": settings.environment_name,
+        "endpoint_url": settings.endpoint_url,
+        "endpoint": settings.endpoint,
+        "software_id": settings.software_id,
+        "software_pin_set": bool(settings.sealed_software_pin),
+        "test_set_id": settings.test_set_id,
+        "provider_nit": settings.provider_nit,
+        "provider_check_digit": settings.provider_check_digit,
+        "provider_code": settings.provider_code,
+        "software_propio": settings.software_propio,
+        "legal_name": settings.legal_name,
+        "commercial_name": settings.commercial_name,
+        "person_type": settings.person_type,
+        "responsibilities": [
+            {"code": code, "name": INVOICE_RESPONSIBILITIES.get(code, "")}
+            for code in settings.responsibilities
+        ],
+        "tax_scheme": settings.tax_scheme,
+        "municipality_code": settings.municipality_code,
+        "municipality_name": settings.municipality_name,
+        "department_code": settings.department_code,
+        "department_name": settings.department_name,
+        "address_line": settings.address_line,
+        "postal_code": settings.postal_code,
+        "phone": settings.phone,
+        "email": settings.email,
+        "deliver_to_buyer": settings.deliver_to_buyer,
+        "updated_at": settings.updated_at,
+    }
+
+
+def _settings_text(settings: Any) -> str:
+    from facturo.domain.einvoicing import PERSON_TYPES
+
+    provider = (
+        "software propio"
+        if settings.software_propio
+        else f"proveedor NIT {settings.provider_nit}-{settings.provider_check_digit}"
+    )
+    lines = [
+        f"Facturación electrónica de {settings.legal_name} "
+        f"(NIT {settings.company_nit}-{settings.company_check_digit})",
+        f"  ambiente: {settings.environment_name} ({settings.environment})",
+        f"  servicio: {settings.endpoint}" + ("" if settings.endpoint_url else " (el de la DIAN)"),
+        f"  software: {settings.software_id}  PIN: "
+        + ("configurado" if settings.sealed_software_pin else "sin configurar"),
+        f"  {provider}, código {settings.provider_code}",
+        f"  set de pruebas: {settings.test_set_id or '-'}",
+        f"  tipo de persona: {PERSON_TYPES.get(settings.person_type, settings.person_type)}",
+        f"  nombre comercial: {settings.commercial_name or '-'}",
+        f"  responsabilidades: {', '.join(settings.responsibilities)}",
+        f"  tributo: {settings.tax_scheme} ({settings.tax_scheme_name})",
+        f"  dirección: {settings.address_line}, {settings.municipality_name} "
+        f"({settings.municipality_code}), {settings.department_name}"
+        + (f", código postal {settings.postal_code}" if settings.postal_code else ""),
+        f"  correo: {settings.email}  teléfono: {settings.phone or '-'}",
+        "  envío al comprador: " + ("sí" if settings.deliver_to_buyer else "no"),
+    ]
+    return "\n".join(lines)
+
+
+@dian_app.command("setup")
+def setup(
+    company: CompanyKey,
+    environment: Annotated[
+        str | None, typer.Option(help="habilitacion (2, the default) or produccion (1).")
+    ] = None,
+    software_id: Annotated[
+        str | None, typer.Option(help="The software's identifier in the DIAN portal (GUID).")
+    ] = None,
+    pin: Annotated[
+        str | None, typer.Option(help="The software PIN registered in the DIAN portal.")
+    ] = None,
+    test_set_id: Annotated[
+        str | None, typer.Option(help="The habilitación test set's identifier (GUID).")
+    ] = None,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="The web service URL (e.g. a local stand-in); 'dian' for the DIAN's own."
+        ),
+    ] = None,
+    provider_nit: Annotated[
+        str | None,
+        typer.Option(help="The technology provider's NIT (default: the company's own)."),
+    ] = None,
+    provider_code: Annotated[
+        str | None, typer.Option(help="The provider code of file names (000: software propio).")
+    ] = None,
+    legal_name: Annotated[
+        str | None, typer.Option(help="Razón social as in the RUT (default: the company's name).")
+    ] = None,
+    commercial_name: Annotated[str | None, typer.Option(help="Nombre comercial.")] = None,
+    person_type: Annotated[str | None, typer.Option(help="juridica (1) or natural (2).")] = None,
+    responsibility: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--responsibility",
+            help="A fiscal responsibility (O-13, O-15, O-23, O-47, R-99-PN); repeat for more.",
+        ),
+    ] = None,
+    tax_scheme: Annotated[str | None, typer.Option(help="01 (IVA) or ZZ (No aplica).")] = None,
+    municipality: Annotated[
+        str | None, typer.Option(help="The DIVIPOLA municipality code (5 digits, 11001 Bogotá).")
+    ] = None,
+    address: Annotated[str | None, typer.Option(help="The address as in the RUT.")] = None,
+    postal_code: Annotated[str | None, typer.Option(help="The postal code (6 digits).")] = None,
+    phone: Annotated[str | None, typer.Option(help="Phone.")] = None,
+    email: Annotated[
+        str | None,
+        typer.Option(help="The e-mail the DIAN and buyers answer to (required)."),
+    ] = None,
+    deliver_to_buyer: Annotated[
+        bool | None,
+        typer.Option(
+            "--deliver-to-buyer/--no-deliver-to-buyer",
+            help="E-mail accepted documents to the buyer (default: yes).",
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Set up electronic invoicing, or change what is given (the rest stays)."""
+    from facturo import cli as base
+    from facturo.domain.einvoicing import EInvoicingSettingsData
+    from facturo.services import einvoicing
+
+    with base._reporting(as_json):
+        ctx = base._context()
+        actor = base._operator(ctx, company)
+        current = einvoicing.find(ctx, actor)
+        data = current.data() if current is not None else EInvoicingSettingsData()
+        given: dict[str, Any] = {
+            "environment": environment,
+            "software_id": software_id,
+            "software_pin": pin,
+            "test_set_id": test_set_id,
+            "provider_nit": provider_nit,
+            "provider_code": provider_code,
+            "legal_name": legal_name,
+            "commercial_name": commercial_name,
+            "person_type": person_type,
+            "responsibilities": tuple(responsibility) if responsibility else None,
+            "tax_scheme": tax_scheme,
+            "municipality_code": municipality,
+            "address_line": address,
+            "postal_code": postal_code,
+            "phone": phone,
+            "email": email,
+            "deliver_to_buyer": deliver_to_buyer,
+        }
+        if endpoint is not None:
+            given["endpoint_url"] = (
+                "" if endpoint.strip().lower() == KEEP_DIAN_ENDPOINT else endpoint
+            )
+        known = {f.name for f in fields(EInvoicingSettingsData)}
+        data = replace(data, **{k: v for k, v in given.items() if v is not None and k in known})
+        settings = einvoicing.update(ctx, actor, data)
+        _emit_settings(base, as_json, settings, "configurada")
+
+
+@dian_app.command("show")
+def show(company: CompanyKey, as_json: JsonFlag = False) -> None:
+    """The company's electronic-invoicing setup (never the PIN)."""
+    from facturo import cli as base
+    from facturo.services import einvoicing
+
+    with base._reporting(as_json):
+        ctx = base._context()
+        settings = einvoicing.get(ctx, base._operator(ctx, company))
+        _emit_settings(base, as_json, settings, None)
+
+
+def _emit_settings(base: Any, as_json: bool, settings: Any, done: str | None) -> None:
+    text = _settings_text(settings)
+    if done:
+        text = f"facturación electrónica {done}\n{text}"
+    base._emit(as_json, _settings_json(settings), text)
+
+
+# --- certificate -------------------------------------------------------------------------------
+
+
+def _day(moment: Any) -> str:
+    return colombian_date(moment).isoformat() if moment is not None else "-"
+
+
+def _certificate_json(record: Any) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "state": record.state.value,
+        "state_name": record.state.label,
+        "observations": record.observations,
+        "has_certificate": record.has_pkcs12,
+        "subject": record.subject,
+        "issuer": record.issuer,
+        "serial_number": record.serial_number,
+        "not_before": record.not_before,
+        "not_after": record.not_after,
+        "fingerprint": record.fingerprint,
+        "next_states": [s.value for s in record.next_states()],
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+    }
+
+
+def _notice_json(notice: Any) -> dict[str, Any]:
+    return {
+        "kind": notice.kind.value,
+        "certificate_id": notice.certificate_id,
+        "message": notice.message,
+    }
+
+
+def _event_json(event: Any) -> dict[str, Any]:
+    return {
+        "from_state": event.from_state.value if event.from_state else None,
+        "to_state": event.to_state.value,
+        "observations": event.observations,
+        "user_id": event.user_id,
+        "at": event.at,
+    }
+
+
+def _certificate_line(record: Any) -> str:
+    validity = f"{_day(record.not_before)} → {_day(record.not_after)}" if record.not_after else "-"
+    return f"{record.id}\t{record.state.label}\t{validity}\t{record.subject or '-'}"
+
+
+def _certificate_text(record: Any, history: Any = (), notices: Any = ()) -> str:
+    lines = [
+        f"Certificado {record.id}: {record.state.label}",
+        f"  sujeto: {record.subject or '-'}",
+        f"  emisor: {record.issuer or '-'}",
+        f"  serial: {record.serial_number or '-'}",
+        f"  inicio: {_day(record.not_before)}  vencimiento: {_day(record.not_after)}",
+        f"  huella SHA-256: {record.fingerprint or '-'}",
+        f"  observaciones: {record.observations or '-'}",
+        "  puede pasar a: " + (", ".join(s.label for s in record.next_states()) or "nada (final)"),
+    ]
+    if notices:
+        lines.append("Avisos:")
+        lines += [f"  - {n.message}" for n in notices]
+    if history:
+        lines.append("Historial:")
+        for event in history:
+            who = "operador o sistema" if event.user_id is None else f"usuario {event.user_id}"
+            source = event.from_state.label if event.from_state else "nuevo"
+            note = f"  ({event.observations})" if event.observations else ""
+            lines.append(
+                f"  {event.at.astimezone(colombian_tz()):%Y-%m-%d %H:%M}  {source} → "
+                f"{event.to_state.label}  [{who}]{note}"
+            )
+    return "\n".join(lines)
+
+
+def colombian_tz() -> Any:
+    from facturo.domain.calendar import COLOMBIA
+
+    return COLOMBIA
+
+
+def _newest_id(ctx: Any, actor: Any) -> int:
+    from facturo.domain.errors import NotFound
+    from facturo.services import certificates
+
+    found = certificates.get_all(ctx, actor).certificates
+    if not found:
+        raise NotFound("certificate", "(the company has none: facturo dian certificate request)")
+    newest = found[-1].id
+    assert newest is not None
+    return newest
+
+
+@certificate_app.command("request")
+def certificate_request(
+    company: CompanyKey,
+    observations: Annotated[
+        str | None, typer.Option(help="Notes on the request (authority, ticket …).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Record a new certificate request (En trámite)."""
+    from facturo import cli as base
+    from facturo.services import certificates
+
+    with base._reporting(as_json):
+        ctx = base._context()
+        record = certificates.create(ctx, base._operator(ctx, company), observations)
+        base._emit(
+            as_json,
+            _certificate_json(record),
+            f"solicitud de certificado {record.id} registrada: {record.state.label}",
+        )
+
+
+@certificate_app.command("upload")
+def certificate_upload(
+    company: CompanyKey,
+    file: Annotated[
+        Path, typer.Option("--file", help="The certificate: a .p12 or .pfx file.", dir_okay=False)
+    ],
+    password: Annotated[
+        str | None, typer.Option(help="The file's password (prefer --password-stdin).")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    certificate_id: Annotated[
+        int | None,
+        typer.Option(
+            "--id",
+            help="The record to complete (default: the company's Aceptado request, if any; "
+            "otherwise a new record).",
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Upload the signing certificate; every problem it has is reported at once."""
+    from facturo import cli as base
+    from facturo.domain.certificates import CertificateState
+    from facturo.services import certificates
+
+    with base._reporting(as_json):
+        if password_stdin:
+            secret = sys.stdin.readline().rstrip("\r\n")
+        elif password is not None:
+            secret = password
+        else:
+            secret = typer.prompt("Contraseña del certificado", hide_input=True, default="")
+        try:
+            content = file.read_bytes()
+        except OSError as error:
+            raise base.CommandFailed(f"cannot read {file}: {error.strerror}") from error
+        ctx = base._context()
+        actor = base._operator(ctx, company)
+        target = certificate_id
+        if target is None:
+            accepted = [
+                r
+                for r in certificates.get_all(ctx, actor).certificates
+                if r.state is CertificateState.ACEPTADO
+            ]
+            target = accepted[-1].id if accepted else None
+        record = certificates.upload(ctx, actor, target, content, secret)
+        base._emit(
+            as_json,
+            _certificate_json(record),
+            lambda: (
+                f"certificado {record.id} cargado: {record.state.label}\n"
+                + _certificate_text(record)
+            ),
+        )
+
+
+@certificate_app.command("state")
+def certificate_state(
+    company: CompanyKey,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", help="en_tramite, aceptado, rechazado or vencido (Completado: upload)."
+        ),
+    ],
+    observations: Annotated[
+        str | None,
+        typer.Option(help="Why (required for rechazado and vencido)."),
+    ] = None,
+    certificate_id: CertificateId = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Change the state of a certificate record."""
+    from facturo import cli as base
+    from facturo.services import certificates
+
+    with base._reporting(as_json):
+        ctx = base._context()
+        actor = base._operator(ctx, company)
+        target = certificate_id if certificate_id is not None else _newest_id(ctx, actor)
+        record = certificates.change_state(ctx, actor, target, to, observations)
+        base._emit(
+            as_json,
+            _certificate_json(record),
+            f"certificado {record.id}: {record.state.label}",
+        )
+
+
+@certificate_app.command("show")
+def certificate_show(
+    company: CompanyKey, certificate_id: CertificateId = None, as_json: JsonFlag = False
+) -> None:
+    """A certificate record: subject, issuer, serial, validity, state, notices, history."""
+    from facturo import cli as base
+    from facturo.services import certificates
+
+    with base._reporting(as_json):
+        ctx = base._context()
+        actor = base._operator(ctx, company)
+        target = certificate_id if certificate_id is not None else _newest_id(ctx, actor)
+        found = certificates.get(ctx, actor, target)
+        base._emit(
+            as_json,
+            {
+                **_certificate_json(found.certificate),
+                "history": [_event_json(e) for e in found.history],
+                "notices": [_notice_json(n) for n in found.notices],
+            },
+            lambda: _certificate_text(found.certificate, found.history, found.notices),
+        )
+
+
+@certificate_app.command("list")
+def certificate_list(company: CompanyKey, as_json: JsonFlag = False) -> None:
+    """The company's certificate records, newest first, and its notices."""
+    from facturo import cli as base
+    from facturo.services import certificates
+
+    with base._reporting(as_json):
+        ctx = base._context()
+        found = certificates.get_all(ctx, base._operator(ctx, company))
+        newest_first = list(reversed(found.certificates))
+
+        def text() -> str:
+            lines = [_certificate_line(r) for r in newest_first] or ["no certificates"]
+            lines += [f"aviso: {n.message}" for n in found.notices]
+            return "\n".join(lines)
+
+        base._emit(
+            as_json,
+            {
+                "certificates": [_certificate_json(r) for r in newest_first],
+                "notices": [_notice_json(n) for n in found.notices],
+            },
+            text,
+        )
+
+
+# --- transmission (standin, send, test-set, numbering) ----------------------------------------
+# The lead's commands go below this line, on ``dian_app``.
+
+
+@dian_app.command("standin")
+def standin(
+    port: Annotated[int, typer.Option("--port", help="The port to listen on.")] = 8089,
+    host: Annotated[str, typer.Option("--host", help="The address to listen on.")] = "127.0.0.1",
+    register: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--register",
+            help="A software the stand-in knows: NIT:SOFTWARE_ID:PIN[:TEST_SET_ID] (repeatable).",
+        ),
+    ] = None,
+) -> None:
+    """Runs a local stand-in for the DIAN web service (habilitación range SETP built in).
+    Point a company at it with `facturo dian setup --endpoint http://HOST:PORT/WcfDianCustomerServices.svc`."""
+    from facturo.dian.standin import SoftwareRegistration, StandIn, serve
+
+    registrations = []
+    for text in register or []:
+        parts = text.split(":")
+        if len(parts) not in (3, 4):
+            raise typer.BadParameter(
+                "use NIT:SOFTWARE_ID:PIN[:TEST_SET_ID]", param_hint="--register"
+            )
+        registrations.append(
+            SoftwareRegistration(
+                nit=parts[0],
+                software_id=parts[1],
+                pin=parts[2],
+                test_set_id=parts[3] if len(parts) == 4 else None,
+            )
+        )
+    typer.echo(f"DIAN stand-in on http://{host}:{port}/WcfDianCustomerServices.svc")
+    serve(host, port, StandIn(software=registrations))
+
+
+@dian_app.command("send")
+def send(
+    company: CompanyKey,
+    document: Annotated[
+        list[int] | None, typer.Option("--id", help="A document's numeric id (repeatable).")
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First date (YYYY-MM-DD).")
+    ] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last date (YYYY-MM-DD).")] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Send now and show progress.")
+    ] = True,
+    as_json: JsonFlag = False,
+) -> None:
+    """Envío masivo: queues the documents (by id, or dated in a range) for the DIAN and, with
+    --wait, sends them now with a progress bar."""
+    from datetime import date
+
+    from facturo import cli as base
+    from facturo.services import transmission
+    from facturo.worker.dian import DianTransmissions
+
+    with base._reporting(as_json):
+        ctx = base._context()
+        actor = base._operator(ctx, company)
+        result = transmission.stamp_many(
+            ctx,
+            actor,
+            document_ids=document,
+            date_from=date.fromisoformat(date_from) if date_from else None,
+            date_to=date.fromisoformat(date_to) if date_to else None,
+        )
+        outcomes: dict[str, int] = {}
+        if wait and result.queued:
+            job = DianTransmissions(ctx, company_id=actor.company_id)
+            total = len(result.queued)
+            with typer.progressbar(
+                length=total, label="Enviando a la DIAN", file=sys.stderr
+            ) as bar:
+                while True:
+                    done = job.run_due(lambda: False)
+                    if not done:
+                        break
+                    for name, count in done.items():
+                        outcomes[name] = outcomes.get(name, 0) + count
+                    bar.update(sum(done.values()))
+        refused = {
+            str(document_id): [v.message for v in violations]
+            for document_id, violations in result.refused.items()
+        }
+        base._emit(
+            as_json,
+            {
+                "queued": len(result.queued),
+                "already": len(result.already),
+                "refused": refused,
+                "outcomes": outcomes,
+            },
+            lambda: "\n".join(
+                [
+                    f"queued {len(result.queued)}, already queued {len(result.already)}, "
+                    f"refused {len(refused)}",
+                    *(f"  {key}: {'; '.join(msgs)}" for key, msgs in refused.items()),
+                    *(f"{name}: {count}" for name, count in sorted(outcomes.items())),
+                ]
+            ),
+        )

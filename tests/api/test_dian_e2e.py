@@ -1,0 +1,252 @@
+"""End to end: invoices created through each API with sending requested → the worker → the
+DIAN stand-in over HTTP → accepted, answer kept, XML and PDF retrievable, the buyer's e-mail
+received with the ZIP. And the faults the DIAN's contingency rules are about."""
+
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+from datetime import timedelta
+
+import httpx
+import pytest
+from lxml import etree
+from pypdf import PdfReader
+from signxml import XMLVerifier  # type: ignore[import-untyped]
+
+from facturo.dian import schemas, ubl
+from facturo.dian.standin import Fault, FaultKind
+from facturo.services.context import ServiceContext
+from tests.api.test_current_invoices import Shop, errors, ok, open_shop
+from tests.conftest import TenantFixture
+from tests.dian_env import Electronic, StandInServer, quick_retries, set_up_einvoicing
+from tests.mailbox import Mailbox
+
+CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+
+
+@pytest.fixture
+def shop(current_client: httpx.Client, admin_client: httpx.Client, tenant: TenantFixture) -> Shop:
+    return open_shop(current_client, admin_client, tenant)
+
+
+@pytest.fixture
+def electronic(
+    ctx: ServiceContext, tenant: TenantFixture, standin_server: StandInServer
+) -> Electronic:
+    return set_up_einvoicing(ctx, tenant, standin_server)
+
+
+def received(electronic: Electronic, key: str) -> list[str]:
+    return [d.key for d in electronic.standin.documents() if d.key == key]
+
+
+def test_an_invoice_sent_from_the_current_api_is_accepted_kept_and_delivered(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic, mailbox: Mailbox
+) -> None:
+    created = shop.issue(shop.body(stamp={"send": True}))
+    assert created["stamp"]["status"] == "Draft"
+
+    assert electronic.drain(ctx) == {"accepted": 1}
+    deliveries = electronic.deliveries(ctx).run_due(lambda: False)
+
+    invoice = ok(shop.get(created["id"]))
+    stamp = invoice["stamp"]
+    assert stamp["status"] == "Accepted" and stamp["errors"] == []
+    cufe = stamp["cufe"]
+    assert len(cufe) == 96 and received(electronic, cufe) == [cufe]
+    xml = base64.b64decode(ok(shop.client.get(f"/v1/invoices/{created['id']}/xml"))["base64"])
+    schemas.validate(xml, signed=True)
+    root = etree.fromstring(xml)
+    assert root.findtext(f"{{{CBC}}}UUID") == cufe
+    assert root.findtext(f"{{{CBC}}}ID") == f"SETP{created['number']}"
+    certificate = root.findtext(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate")
+    XMLVerifier().verify(
+        xml,
+        x509_cert="-----BEGIN CERTIFICATE-----\n"
+        + (certificate or "")
+        + "\n-----END CERTIFICATE-----",
+        expect_references=3,
+    )
+    pdf = ok(shop.client.get(f"/v1/invoices/{created['id']}/pdf"))
+    assert pdf["cufe"] == cufe
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(base64.b64decode(pdf["base64"]))).pages
+    )
+    assert f"SETP{created['number']}" in text and cufe[:20] in text.replace("\n", "")
+    assert ok(shop.client.get(f"/v1/invoices/{created['id']}/stamp/errors"))["errors"] == []
+    # The buyer's mail: DIAN's subject, one ZIP with the AttachedDocument and the PDF.
+    assert deliveries == {"delivered": 1}
+    ((recipients, message),) = mailbox.messages
+    assert recipients == ["compras@cliente.co"] or recipients
+    nit = shop.tenant.company.nit
+    assert message["Subject"].startswith(
+        f"{nit};{shop.tenant.company.name};SETP{created['number']};01;"
+    )
+    (attachment,) = list(message.iter_attachments())
+    archive = zipfile.ZipFile(io.BytesIO(attachment.get_content()))
+    names = sorted(archive.namelist())
+    assert [n[:2] for n in names] == ["ad", "ad"] and names[0].endswith(".pdf")
+    attached = etree.fromstring(archive.read(names[1]))
+    schemas.validate(attached)
+    assert cufe in archive.read(names[1]).decode()
+    assert len(attachment.get_content()) <= 2 * 1024 * 1024
+
+
+def test_an_invoice_saved_through_the_legacy_api_with_send_to_dian_is_accepted(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic
+) -> None:
+    created = shop.issue()  # the same invoice shape, then the legacy route sends it
+    legacy = ok(shop.legacy.post(f"/Invoice/Stamp/{created_legacy_id(shop, created)}"))
+    assert legacy["StampStatus"] == "Draft"
+
+    assert electronic.drain(ctx) == {"accepted": 1}
+
+    after = ok(shop.legacy.get(f"/Invoice/GetStamp/{created_legacy_id(shop, created)}"))
+    assert after["StampStatus"] == "Accepted" and len(after["Cufe"]) == 96
+    xml = ok(shop.legacy.get(f"/Invoice/GetXML/{created_legacy_id(shop, created)}"))
+    assert base64.b64decode(xml["Base64"]).startswith(b"<?xml")
+    pdf = ok(shop.legacy.get(f"/Invoice/GetPDF/{created_legacy_id(shop, created)}"))
+    assert base64.b64decode(pdf["Base64"]).startswith(b"%PDF")
+
+
+def created_legacy_id(shop: Shop, created: dict[str, object]) -> int:
+    found = ok(shop.legacy.get("/Invoice/GetAll", params={"numberPage": 0}))
+    return next(i["Header"]["Id"] for i in found if i["Header"]["Number"] == created["number"])
+
+
+def test_twice_unavailable_then_accepted_is_one_document_one_number_one_cufe(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic
+) -> None:
+    fast = quick_retries(ctx)
+    electronic.standin.add_fault(Fault(FaultKind.HTTP_503, operation="SendBillSync", count=2))
+    created = shop.issue(shop.body(stamp={"send": True}))
+
+    outcomes = electronic.drain(fast)
+
+    assert outcomes == {"retrying": 2, "accepted": 1}
+    stamp = ok(shop.get(created["id"]))["stamp"]
+    assert stamp["status"] == "Accepted"
+    assert received(electronic, stamp["cufe"]) == [stamp["cufe"]]
+
+
+def test_an_answer_lost_after_the_dian_processed_it_is_settled_by_get_status(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic
+) -> None:
+    fast = quick_retries(ctx, dian_timeout_seconds=1.0)
+    electronic.standin.add_fault(
+        Fault(FaultKind.TIMEOUT_AFTER_PROCESSING, operation="SendBillSync", seconds=2.5)
+    )
+    created = shop.issue(shop.body(stamp={"send": True}))
+
+    outcomes = electronic.drain(fast)
+
+    stamp = ok(shop.get(created["id"]))["stamp"]
+    assert stamp["status"] == "Accepted", (outcomes, stamp)
+    assert received(electronic, stamp["cufe"]) == [stamp["cufe"]]
+    assert electronic.standin.request_counts().get("SendBillSync") == 1
+    assert electronic.standin.request_counts().get("GetStatus", 0) >= 1
+
+
+def test_a_rejection_keeps_the_rule_codes_and_the_number(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic
+) -> None:
+    electronic.standin.add_fault(
+        Fault(
+            FaultKind.REJECT,
+            operation="SendBillSync",
+            rule="FAJ43b",
+            message="Nombre no coincide con el RUT",
+        )
+    )
+    created = shop.issue(shop.body(stamp={"send": True}))
+
+    assert electronic.drain(ctx) == {"rejected": 1}
+
+    stamp = ok(shop.get(created["id"]))["stamp"]
+    assert stamp["status"] == "Rejected"
+    assert any("FAJ43b" in e["message"] for e in stamp["errors"])
+    assert any(
+        "FAJ43b" in e["message"]
+        for e in ok(shop.client.get(f"/v1/invoices/{created['id']}/stamp/errors"))["errors"]
+    )
+    following = shop.issue()
+    assert following["number"] == created["number"] + 1
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic
+) -> None:
+    from facturo.services import transmission
+
+    created = [shop.issue(shop.body(stamp={"send": True})) for _ in range(3)]
+    # A worker claims and signs the batch, then dies before sending anything.
+    claimed = transmission.claim_due(ctx, limit=10, company_id=shop.tenant.company.id)
+    ready, _ = transmission.prepare(ctx, claimed)
+    keys_before = {item.claimed.document_id: item.document_key for item in ready}
+    assert len(ready) == 3
+    # Its lease runs out; another worker picks the documents up.
+    later = quick_retries(ctx)
+    later = type(ctx)(
+        **{
+            **ctx.__dict__,
+            "settings": later.settings,
+            "clock": lambda: ctx.now() + timedelta(minutes=6),
+        }
+    )
+
+    assert electronic.drain(later) == {"accepted": 3}
+
+    for invoice in created:
+        stamp = ok(shop.get(invoice["id"]))["stamp"]
+        assert stamp["status"] == "Accepted"
+        assert received(electronic, stamp["cufe"]) == [stamp["cufe"]]
+    assert sorted(keys_before.values()) == sorted(
+        ok(shop.get(i["id"]))["stamp"]["cufe"] for i in created
+    )
+
+
+def test_stamp_send_is_refused_for_a_credit_note_whose_invoice_was_not_accepted(
+    shop: Shop, electronic: Electronic
+) -> None:
+    invoice = shop.issue()
+    note = {
+        "document": {"id": shop.doc_types["NC-1"]},
+        "date": invoice["date"],
+        "invoice": invoice["id"],
+        "reason": "2",
+        "payments": [shop.cash(119000)],
+        "stamp": {"send": True},
+    }
+
+    response = shop.client.post("/v1/credit-notes", json=note)
+
+    assert ("invalid_document", ["stamp.send"]) in errors(response)
+
+
+def test_a_credit_note_on_an_accepted_invoice_is_sent_with_its_cude(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic
+) -> None:
+    invoice = shop.issue(shop.body(stamp={"send": True}))
+    electronic.drain(ctx)
+    note = {
+        "document": {"id": shop.doc_types["NC-1"]},
+        "date": invoice["date"],
+        "invoice": invoice["id"],
+        "reason": "2",
+        "payments": [shop.cash(119000)],
+        "stamp": {"send": True},
+    }
+
+    created = ok(shop.client.post("/v1/credit-notes", json=note), 201)
+    assert electronic.drain(ctx) == {"accepted": 1}
+
+    stamp = ok(shop.client.get(f"/v1/credit-notes/{created['id']}"))["stamp"]
+    assert stamp["status"] == "Accepted" and len(stamp["cude"]) == 96
+    xml = base64.b64decode(ok(shop.client.get(f"/v1/credit-notes/{created['id']}/xml"))["base64"])
+    inputs = ubl.key_inputs(xml)
+    assert inputs.document_key == stamp["cude"]
+    reference = etree.fromstring(xml).find(f".//{{{CAC}}}BillingReference//{{{CBC}}}UUID")
+    assert reference is not None and reference.text == ok(shop.get(invoice["id"]))["stamp"]["cufe"]

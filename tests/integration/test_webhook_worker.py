@@ -743,11 +743,15 @@ def test_facturo_worker_once_drains_what_is_due(
     for code in ("CLI-1", "CLI-2"):
         new_product(ctx, tenant, code)
     done = run_cli(database_url, "worker", "--once", "--company", tenant.key)
-    assert done == {"webhooks": {"delivered": 2, "retrying": 2}}
+    assert done == {"webhooks": {"delivered": 2, "retrying": 2}, "dian": {}, "dian-delivery": {}}
     assert sorted(r.payload["code"] for r in good.accepted) == ["CLI-1", "CLI-2"]
     assert len(bad.received) == 2
     # Nothing else is due: the retries wait a minute.
-    assert run_cli(database_url, "worker", "--once", "--company", tenant.key) == {"webhooks": {}}
+    assert run_cli(database_url, "worker", "--once", "--company", tenant.key) == {
+        "webhooks": {},
+        "dian": {},
+        "dian-delivery": {},
+    }
     listed = run_cli(database_url, "webhook", "list", "--company", tenant.key)
     assert {w["url"] for w in listed} == {good.url, bad.url}
     assert all("secret" not in w for w in listed)

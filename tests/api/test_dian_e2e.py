@@ -250,3 +250,64 @@ def test_a_credit_note_on_an_accepted_invoice_is_sent_with_its_cude(
     assert inputs.document_key == stamp["cude"]
     reference = etree.fromstring(xml).find(f".//{{{CAC}}}BillingReference//{{{CBC}}}UUID")
     assert reference is not None and reference.text == ok(shop.get(invoice["id"]))["stamp"]["cufe"]
+
+
+def test_a_legacy_debit_note_on_an_accepted_invoice_is_stamped_with_its_cude(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic
+) -> None:
+    invoice = shop.issue(shop.body(stamp={"send": True}))
+    electronic.drain(ctx)
+    invoice_id = created_legacy_id(shop, invoice)
+    body = {
+        "Header": {
+            "DocCode": shop.doc_types["ND-1"],
+            "DocDate": invoice["date"].replace("-", ""),
+            "ReasonCode": "1",
+            "InvoiceId": invoice_id,
+        },
+        "Items": [{"ProductCode": "SERV-1", "Quantity": 1, "UnitValue": 5000}],
+    }
+    note_id = ok(shop.legacy.post("/DebitNote/Save", json=body))["Header"]["Id"]
+    # An invoice's route does not reach a note, nor a credit note's route a debit note.
+    assert shop.legacy.post(f"/Invoice/Stamp/{note_id}").status_code == 404
+    assert shop.legacy.get(f"/CreditNote/GetStamp/{note_id}").status_code == 404
+
+    sent = ok(shop.legacy.post(f"/DebitNote/Stamp/{note_id}"))
+    assert sent["StampStatus"] == "Draft"
+    assert electronic.drain(ctx) == {"accepted": 1}
+
+    after = ok(shop.legacy.get(f"/DebitNote/GetStamp/{note_id}"))
+    assert after["StampStatus"] == "Accepted" and len(after["Cufe"]) == 96
+    xml = base64.b64decode(ok(shop.legacy.get(f"/DebitNote/GetXML/{note_id}"))["Base64"])
+    assert ubl.key_inputs(xml).document_key == after["Cufe"]
+    assert etree.fromstring(xml).tag.endswith("DebitNote")
+    pdf = ok(shop.legacy.get(f"/DebitNote/GetPDF/{note_id}"))
+    assert base64.b64decode(pdf["Base64"]).startswith(b"%PDF")
+
+
+def test_a_failed_delivery_is_visible_retried_and_can_be_asked_again(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic, mailbox: Mailbox
+) -> None:
+    fast = quick_retries(ctx)
+    created = shop.issue(shop.body(stamp={"send": True}))
+    electronic.drain(fast)
+    mailbox.refuse_next = 1
+
+    assert electronic.deliveries(fast).run_due(lambda: False) == {"delivery_retrying": 1}
+    delivery = ok(shop.get(created["id"]))["stamp"]["delivery"]
+    assert delivery["status"] == "pending" and delivery["attempts"] == 1
+    assert "451" in delivery["observations"] or delivery["observations"]
+
+    assert electronic.deliveries(fast).run_due(lambda: False) == {"delivered": 1}
+    delivery = ok(shop.get(created["id"]))["stamp"]["delivery"]
+    assert delivery["status"] == "sent" and delivery["observations"] == ""
+    assert len(mailbox.messages) == 1
+
+    # "Enviar electrónicamente" again on an accepted invoice mails it to whom it is asked.
+    again = ok(
+        shop.client.post(f"/v1/invoices/{created['id']}/stamp", json={"mail_to": "otro@x.co"})
+    )
+    assert again["stamp"]["status"] == "Accepted" and again["mail"]["status"] == "pending"
+    assert electronic.drain(fast) == {}  # nothing is sent to the DIAN a second time
+    assert electronic.deliveries(fast).run_due(lambda: False) == {"delivered": 1}
+    assert mailbox.messages[-1][0] == ["otro@x.co"]

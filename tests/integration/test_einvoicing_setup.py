@@ -25,6 +25,7 @@ from facturo.security import SecretBox, SecretUnreadable
 from facturo.services import certificates, einvoicing, users
 from facturo.services.context import ServiceContext
 from facturo.store import tables as t
+from facturo.worker import Worker, job_kinds
 from tests.conftest import TEST_SECRET, TenantFixture
 from tests.dian_pki import (
     DEMO_NIT,
@@ -552,6 +553,36 @@ def test_expire_due_for_the_worker(ctx: ServiceContext, make_company: MakeCompan
             (CertificateState.COMPLETADO, owner.actor.user_id),
             (CertificateState.VENCIDO, None),
         ]
+
+
+def test_the_worker_expires_certificates(ctx: ServiceContext, make_company: MakeCompany) -> None:
+    ends = datetime(2024, 5, 31, tzinfo=UTC)
+    short = make_certificate(
+        "Vence S.A.S.",
+        valid_from=datetime(2024, 1, 1, tzinfo=UTC),
+        valid_to=ends,
+        issuer=certificate_authority(),
+    )
+    owner = make_company(nit=DEMO_NIT)
+    record = certificates.upload(
+        at(ctx, datetime(2024, 3, 1, tzinfo=UTC)),
+        owner.actor,
+        None,
+        pkcs12_of(short),
+        DEMO_PASSWORD,
+    )
+    later = at(ctx, ends + timedelta(days=1))
+    worker = Worker(job_kinds(later), poll_seconds=0.05)
+    assert "certificates" in [kind.name for kind in worker.kinds]
+    assert worker.drain()["certificates"]["expired"] >= 1
+    assert (
+        certificates.get(later, owner.actor, record.id or 0).certificate.state
+        is CertificateState.VENCIDO
+    )
+    # One company's worker leaves the housekeeping to the all-companies one.
+    assert "certificates" not in [
+        k.name for k in job_kinds(later, company_id=owner.actor.company_id)
+    ]
 
 
 # --- facturo dian ------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid
@@ -24,7 +23,7 @@ from facturo.domain.errors import RuleViolations, Unavailable, Violation
 from facturo.domain.transmission import Transmission, TransmissionState
 from facturo.services import einvoicing, mail, transmission
 from facturo.services.context import ServiceContext
-from facturo.store.transmissions import ClaimedDelivery, ClaimedTransmission
+from facturo.store.transmissions import ClaimedDelivery
 
 MAX_ZIP_BYTES = 2 * 1024 * 1024
 VALIDATED_LABEL = "Documento validado por la DIAN"
@@ -55,9 +54,9 @@ def render(ctx: ServiceContext, company_id: int, document_id: int) -> Rendered:
                 )
             ]
         )
-    profile = einvoicing.signing_profile(ctx, company_id, ctx.now())
-    claimed = [_as_claimed(found)]
-    builders = transmission.load_for_signing(ctx, claimed)
+    # Rendering again needs the setup only: an expired certificate must not hide a PDF.
+    profile = einvoicing.issuing_profile(ctx, company_id)
+    builders = transmission.load_for_signing(ctx, [found])
     document = builders[(company_id, document_id)](profile)
     inputs = ubl.key_inputs(xml)
     qr_text = keys.QrFields(
@@ -87,20 +86,6 @@ def render(ctx: ServiceContext, company_id: int, document_id: int) -> Rendered:
 
 def _testing(document: ElectronicDocument) -> bool:
     return document.environment is keys.Environment.HABILITACION
-
-
-def _as_claimed(found: Transmission) -> ClaimedTransmission:
-    return ClaimedTransmission(
-        company_id=found.company_id,
-        document_id=found.document_id,
-        state=found.state,
-        attempts=found.attempts,
-        first_failure_at=None,
-        document_key=found.document_key,
-        file_name=found.file_name,
-        xml=None,
-        lease=datetime.now(UTC),
-    )
 
 
 def document_pdf(ctx: ServiceContext, actor: Actor, document_id: int) -> tuple[str, bytes]:
@@ -156,7 +141,7 @@ def deliver(ctx: ServiceContext, claimed: ClaimedDelivery) -> str | None:
     """E-mails the accepted document to its buyer; the error, or None once the server took it."""
     try:
         rendered = render(ctx, claimed.company_id, claimed.document_id)
-        settings = einvoicing.signing_profile(ctx, claimed.company_id, ctx.now()).settings
+        settings = einvoicing.issuing_profile(ctx, claimed.company_id).settings
         zip_name, content = package(rendered)
     except (RuleViolations, ValueError) as failed:
         return str(failed)[:500]

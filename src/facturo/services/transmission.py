@@ -49,7 +49,6 @@ from facturo.services import einvoicing
 from facturo.services.context import ServiceContext
 from facturo.services.electronic_documents import (
     CorrectedInvoice,
-    Issuer,
     electronic_document,
     issue_moment,
 )
@@ -239,6 +238,18 @@ def stamp(
             enqueue(ctx, uow, document, deliver_to=deliver_to, field_name="id")
         elif existing.state is TransmissionState.CONTINGENCY:
             uow.transmissions.retry(actor.company_id, document_id, now=ctx.now())
+        elif existing.state is TransmissionState.ACCEPTED and (
+            deliver_to
+            or (existing.delivery_state is DeliveryState.FAILED and existing.delivery_to)
+        ):
+            # Asking again for an accepted document mails it (again): to whom the caller
+            # says, or once more to the buyer after the retries ran out.
+            uow.transmissions.request_delivery(
+                actor.company_id,
+                document_id,
+                to=deliver_to or existing.delivery_to or "",
+                now=ctx.now(),
+            )
         uow.commit()
         found = uow.transmissions.find(actor.company_id, document_id)
     assert found is not None
@@ -490,12 +501,25 @@ def _kind_tag(document: ElectronicDocument) -> str:
     return keys.FileKind.INVOICE.value
 
 
+class DocumentRef(Protocol):
+    """A document by company and id (a claim, a transmission)."""
+
+    @property
+    def company_id(self) -> int: ...
+
+    @property
+    def document_id(self) -> int: ...
+
+
+DocumentBuilder = Callable[[einvoicing.IssuingProfile], ElectronicDocument]
+
+
 def load_for_signing(
-    ctx: ServiceContext, claimed: Sequence[ClaimedTransmission]
-) -> dict[tuple[int, int], Callable[[einvoicing.SigningProfile], ElectronicDocument]]:
-    """For each claimed document, a function of the issuer's profile that gives its DIAN
-    document: everything it needs is read here, in one read transaction per company."""
-    found: dict[tuple[int, int], Callable[[einvoicing.SigningProfile], ElectronicDocument]] = {}
+    ctx: ServiceContext, claimed: Sequence[DocumentRef]
+) -> dict[tuple[int, int], DocumentBuilder]:
+    """For each document, a function of the issuer's profile that gives its DIAN document:
+    everything it needs is read here, in one read transaction per company."""
+    found: dict[tuple[int, int], DocumentBuilder] = {}
     by_company: dict[int, list[int]] = {}
     for item in claimed:
         by_company.setdefault(item.company_id, []).append(item.document_id)
@@ -568,11 +592,11 @@ def _builder(
     units: Mapping[int, str],
     means: Mapping[int, Any],
     corrected: CorrectedInvoice | None,
-) -> Callable[[einvoicing.SigningProfile], ElectronicDocument]:
-    def build(profile: einvoicing.SigningProfile) -> ElectronicDocument:
+) -> DocumentBuilder:
+    def build(profile: einvoicing.IssuingProfile) -> ElectronicDocument:
         return electronic_document(
             document,
-            issuer=issuer_of(ctx, profile),
+            issuer=einvoicing.issuer(profile, ctx.reference),
             customer=customer,
             numbering=numbering,
             units=units,
@@ -582,12 +606,6 @@ def _builder(
         )
 
     return build
-
-
-def issuer_of(ctx: ServiceContext, profile: einvoicing.SigningProfile) -> Issuer:
-    return Issuer(
-        party=profile.supplier(), software=profile.software(), environment=profile.environment
-    )
 
 
 def send(ctx: ServiceContext, client: DianPort, item: Prepared) -> str:
@@ -759,19 +777,6 @@ def record_delivery(
         )
         uow.commit()
     return "delivered" if sent else ("delivery_retrying" if next_at else "delivery_failed")
-
-
-def request_delivery(ctx: ServiceContext, actor: Actor, document_id: int, to: str) -> None:
-    """Sends the accepted document to ``to`` (again)."""
-    actor.require(Permission.INVOICES_CREATE)
-    with ctx.unit_of_work() as uow:
-        if not uow.transmissions.request_delivery(
-            actor.company_id, document_id, to=to, now=ctx.now()
-        ):
-            raise RuleViolations(
-                [Violation("invalid_document", "id", "The document was not sent to the DIAN")]
-            )
-        uow.commit()
 
 
 def guids_of(ctx: ServiceContext, company_id: int, ids: Sequence[int]) -> dict[int, Any]:

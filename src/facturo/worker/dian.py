@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from facturo.services import delivery, einvoicing, transmission
+from facturo.services import certificates, delivery, einvoicing, transmission
 from facturo.services.context import ServiceContext
 from facturo.worker.runner import Outcomes
 
@@ -103,6 +103,29 @@ class DianDeliveries:
                 )
             ] += 1
         return outcomes
+
+    def close(self) -> None:
+        pass
+
+
+class CertificateExpiry:
+    """Moves certificates whose validity ended to Vencido (the help text's automatic state),
+    so the tracking shows it and nothing is signed with them. Once a minute is plenty: signing
+    checks the validity itself at every use."""
+
+    name = "certificates"
+    interval_seconds = 60.0
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self._next_check = 0.0
+
+    def run_due(self, stopping: Callable[[], bool]) -> Outcomes:
+        if time.monotonic() < self._next_check:
+            return {}
+        self._next_check = time.monotonic() + self.interval_seconds
+        expired = certificates.expire_due(self.ctx, self.ctx.now())
+        return {"expired": expired} if expired else {}
 
     def close(self) -> None:
         pass

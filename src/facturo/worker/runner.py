@@ -34,14 +34,17 @@ class JobKind(Protocol):
 def job_kinds(ctx: ServiceContext, *, company_id: int | None = None) -> list[JobKind]:
     """Every kind of background work, in the order a pass runs them. ``company_id`` limits
     them to one company's work (an operator looking at one receiver)."""
-    from facturo.worker.dian import DianDeliveries, DianTransmissions
+    from facturo.worker.dian import CertificateExpiry, DianDeliveries, DianTransmissions
     from facturo.worker.webhooks import WebhookDeliveries
 
-    return [
+    kinds: list[JobKind] = [
         WebhookDeliveries(ctx, company_id=company_id),
         DianTransmissions(ctx, company_id=company_id),
         DianDeliveries(ctx, company_id=company_id),
     ]
+    if company_id is None:  # expiry is every company's housekeeping
+        kinds.append(CertificateExpiry(ctx))
+    return kinds
 
 
 class Worker:

@@ -39,11 +39,21 @@ class StampErrorOut(CurrentModel):
     message: str
 
 
+class DeliveryOut(CurrentModel):
+    """Facturo: where the buyer's e-mail stands (none, pending and retried, sent, failed)."""
+
+    status: str
+    mail_to: str | None
+    attempts: int
+    observations: str
+
+
 class StampOut(CurrentModel):
     status: str
     cufe: str | None = None
     observations: str
     errors: list[StampErrorOut]
+    delivery: DeliveryOut
 
     @classmethod
     def from_domain(cls, sent: Transmission) -> StampOut:
@@ -52,6 +62,12 @@ class StampOut(CurrentModel):
             cufe=sent.document_key,
             observations=sent.observations,
             errors=[StampErrorOut.model_construct(message=m) for m in sent.errors],
+            delivery=DeliveryOut.model_construct(
+                status=sent.delivery_state.value,
+                mail_to=sent.delivery_to,
+                attempts=sent.delivery_attempts,
+                observations=sent.delivery_error or "",
+            ),
         )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -26,11 +25,11 @@ from facturo.api.legacy.common import (
 )
 from facturo.api.legacy.contacts import ContactRecord
 from facturo.api.legacy.routing import legacy_router
+from facturo.api.legacy.stamping import add_dian_routes
 from facturo.domain.catalogs import DocumentClass
 from facturo.domain.parties import ContactData, PartyData
 from facturo.domain.sales import DocumentStatus, ItemRequest, PaymentRequest, SalesLine, TaxRate
-from facturo.domain.transmission import Transmission
-from facturo.services import delivery, sales, transmission
+from facturo.services import sales
 from facturo.services.sales import CustomerReference, SaleRequest, SaleView
 from facturo.store.documents import DocumentFilter
 
@@ -540,62 +539,4 @@ def annul(
     return InvoiceRecord.from_domain(sales.annul_invoice_view(ctx, actor, invoice_id, reason))
 
 
-# --- the DIAN (Facturo's legacy spellings of the current API's stamp, xml and pdf) -------------
-
-
-class StampAnswer(LegacyModel):
-    Id: int
-    StampStatus: str
-    Cufe: str | None = None
-    Observations: str
-    Errors: list[str]
-
-
-def _stamp_answer(invoice_id: int, sent: Transmission | None) -> StampAnswer:
-    if sent is None:
-        return StampAnswer(
-            Id=invoice_id, StampStatus="NotSent", Observations="Not sent to the DIAN", Errors=[]
-        )
-    return StampAnswer(
-        Id=invoice_id,
-        StampStatus=sent.state.stamp_status,
-        Cufe=sent.document_key,
-        Observations=sent.observations,
-        Errors=sent.errors,
-    )
-
-
-@router.post("/Stamp/{invoice_id}", summary="Send an invoice to the DIAN")
-def stamp(ctx: Context, actor: LegacyActor, invoice_id: int) -> StampAnswer:
-    sales.get_view(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE)  # 404 for others
-    return _stamp_answer(invoice_id, transmission.stamp(ctx, actor, invoice_id))
-
-
-@router.get("/GetStamp/{invoice_id}", summary="Where an invoice stands with the DIAN")
-def get_stamp(ctx: Context, actor: LegacyActor, invoice_id: int) -> StampAnswer:
-    sales.get_view(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE)
-    return _stamp_answer(invoice_id, transmission.status(ctx, actor, invoice_id))
-
-
-class FileAnswer(LegacyModel):
-    Id: int
-    Cufe: str | None
-    Base64: str
-
-
-@router.get("/GetXML/{invoice_id}", summary="The invoice's signed XML")
-def get_xml(ctx: Context, actor: LegacyActor, invoice_id: int) -> FileAnswer:
-    sales.get_view(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE)
-    files = transmission.signed_files(ctx, actor, invoice_id)
-    return FileAnswer(
-        Id=invoice_id,
-        Cufe=files.transmission.document_key,
-        Base64=base64.b64encode(files.xml).decode("ascii"),
-    )
-
-
-@router.get("/GetPDF/{invoice_id}", summary="The invoice's graphic representation (PDF)")
-def get_pdf(ctx: Context, actor: LegacyActor, invoice_id: int) -> FileAnswer:
-    sales.get_view(ctx, actor, invoice_id, DocumentClass.SALES_INVOICE)
-    key, content = delivery.document_pdf(ctx, actor, invoice_id)
-    return FileAnswer(Id=invoice_id, Cufe=key, Base64=base64.b64encode(content).decode("ascii"))
+add_dian_routes(router, DocumentClass.SALES_INVOICE)

@@ -1,5 +1,5 @@
-"""Credit and debit notes in the guide's style: CreditNote/Save, GetByID, GetAll and the same
-for DebitNote. A note names its invoice by InvoiceId, or by InvoicePrefix (FV-1) and
+"""Credit and debit notes in the guide's style: CreditNote/Save, GetByID, GetAll (and the
+DIAN routes, api/legacy/stamping.py) and the same for DebitNote. A note names its invoice by InvoiceId, or by InvoicePrefix (FV-1) and
 InvoiceNumber; its Items are the invoice's shape."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from facturo.api.legacy.base import LegacyModel, Yyyymmdd
 from facturo.api.legacy.common import NumberPage, page_request
 from facturo.api.legacy.invoices import ITEM_FIELDS, InvoiceItem
 from facturo.api.legacy.routing import legacy_router
+from facturo.api.legacy.stamping import add_dian_routes
 from facturo.domain.catalogs import DocumentClass
 from facturo.domain.sales import DocumentStatus
 from facturo.services import sales
@@ -175,6 +176,7 @@ def _routes(prefix: str, document_class: DocumentClass, noun: str) -> APIRouter:
         )
         return [NoteRecord.from_domain(v) for v in views]
 
+    add_dian_routes(router, document_class)
     return router
 
 

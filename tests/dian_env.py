@@ -70,6 +70,7 @@ class Electronic:
     tenant: TenantFixture
     standin: StandIn
     software_id: str
+    test_set_id: str
 
     def worker(self, ctx: ServiceContext) -> DianTransmissions:
         return DianTransmissions(ctx, company_id=self.tenant.company.id)
@@ -94,8 +95,9 @@ def set_up_einvoicing(
     ctx: ServiceContext, tenant: TenantFixture, server: StandInServer
 ) -> Electronic:
     """Settings pointing at the stand-in, a Completado certificate for the tenant's NIT, and
-    the software registered at the stand-in."""
+    the software registered at the stand-in with the habilitación test set's id."""
     software_id = str(uuid.uuid4())
+    test_set_id = str(uuid.uuid4())
     einvoicing.update(
         ctx,
         tenant.actor,
@@ -104,7 +106,7 @@ def set_up_einvoicing(
             endpoint_url=server.url,
             software_id=software_id,
             software_pin=SOFTWARE_PIN,
-            test_set_id=str(uuid.uuid4()),
+            test_set_id=test_set_id,
             legal_name=tenant.company.name,
             person_type="1",
             responsibilities=("O-13",),
@@ -121,9 +123,16 @@ def set_up_einvoicing(
     )
     certificates.upload(ctx, tenant.actor, None, pkcs12_of(certificate), DEMO_PASSWORD)
     server.standin.register_software(
-        SoftwareRegistration(nit=tenant.company.nit, software_id=software_id, pin=SOFTWARE_PIN)
+        SoftwareRegistration(
+            nit=tenant.company.nit,
+            software_id=software_id,
+            pin=SOFTWARE_PIN,
+            test_set_id=test_set_id,
+        )
     )
-    return Electronic(tenant=tenant, standin=server.standin, software_id=software_id)
+    return Electronic(
+        tenant=tenant, standin=server.standin, software_id=software_id, test_set_id=test_set_id
+    )
 
 
 def quick_retries(ctx: ServiceContext, **overrides: object) -> ServiceContext:

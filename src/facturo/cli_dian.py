@@ -5,6 +5,8 @@
   switches the environment and keeps the rest. The software PIN is never printed.
 - ``certificate request | upload | state | show | list``: the signing certificate and the
   tracking of its request (domain/certificates.py has the states and their changes).
+- ``numbering``: GetNumberingRange merged into the company's sales-invoice ranges.
+- ``test-set``: the habilitación test set (SendTestSetAsync + GetStatusZip) and its report.
 
 ``facturo.cli`` mounts this app as ``facturo dian``; its helpers are imported inside the
 commands, because ``facturo.cli`` imports this module.
@@ -598,3 +600,279 @@ def send(
                 ]
             ),
         )
+
+
+# --- numbering ranges from the DIAN -----------------------------------------------------------
+
+_OUTCOME_NAMES = {
+    "added": "agregado",
+    "updated": "actualizado",
+    "unchanged": "sin cambios",
+    "skipped": "omitido",
+}
+
+
+def _range_json(numbering: Any) -> dict[str, Any]:
+    return {
+        "id": numbering.id,
+        "document_type_id": numbering.document_type_id,
+        "prefix": numbering.prefix,
+        "first_number": numbering.first_number,
+        "last_number": numbering.last_number,
+        "next_number": numbering.next_number,
+        "valid_from": numbering.valid_from,
+        "valid_to": numbering.valid_to,
+        "resolution_number": numbering.resolution_number,
+        "resolution_date": numbering.resolution_date,
+        "technical_key": numbering.technical_key,
+        "active": numbering.active,
+    }
+
+
+def _numbering_json(result: Any) -> dict[str, Any]:
+    from facturo.domain.numbering import MergeOutcome
+
+    return {
+        "operation_code": result.operation_code,
+        "description": result.description,
+        "document_type": {
+            "id": result.document_type.id,
+            "code": result.document_type.code,
+            "name": result.document_type.name,
+        },
+        **{outcome.value: len(result.with_outcome(outcome)) for outcome in MergeOutcome},
+        "changes": [
+            {
+                "outcome": entry.outcome.value,
+                "prefix": entry.authorized.prefix,
+                "from": entry.authorized.first_number,
+                "to": entry.authorized.last_number,
+                "resolution_number": entry.authorized.resolution_number,
+                "range_id": entry.numbering.id if entry.numbering is not None else None,
+                "changed": entry.changed,
+                "notes": entry.notes,
+            }
+            for entry in result.entries
+        ],
+        "deactivated": [numbering.id for numbering in result.deactivated],
+        "ranges": [_range_json(numbering) for numbering in result.ranges],
+    }
+
+
+def _range_line(numbering: Any) -> str:
+    key = numbering.technical_key or ""
+    return (
+        f"{numbering.id}\t{numbering.prefix}{numbering.first_number}-{numbering.prefix}"
+        f"{numbering.last_number}\tsiguiente {numbering.next_number}\t"
+        f"resolución {numbering.resolution_number or '-'}\t"
+        f"{numbering.valid_from or '-'} → {numbering.valid_to or '-'}\t"
+        f"clave técnica {key[:8] + '…' if key else '-'}\t"
+        + ("activo" if numbering.active else "inactivo")
+    )
+
+
+def _numbering_text(result: Any) -> str:
+    lines = [f"DIAN: {result.description or '-'} ({result.operation_code})"]
+    for entry in result.entries:
+        authorized = entry.authorized
+        detail = f" ({', '.join(entry.changed)})" if entry.changed else ""
+        lines.append(
+            f"  {_OUTCOME_NAMES[entry.outcome.value]}: {authorized.label} resolución "
+            f"{authorized.resolution_number}{detail}"
+        )
+        lines += [f"    nota: {note}" for note in entry.notes]
+    for numbering in result.deactivated:
+        lines.append(
+            f"  desactivado: {numbering.prefix}{numbering.first_number} (id {numbering.id})"
+        )
+    lines.append(
+        f"Rangos de factura de venta (los nuevos van a FV-{result.document_type.code}, "
+        f"{result.document_type.name}):"
+    )
+    lines += [f"  {_range_line(numbering)}" for numbering in result.ranges]
+    return "\n".join(lines)
+
+
+@dian_app.command("numbering")
+def numbering(
+    company: CompanyKey,
+    document_type_id: Annotated[
+        int | None,
+        typer.Option(
+            "--document-type-id",
+            help="The sales-invoice document type new ranges belong to (default: the first "
+            "active electronic one).",
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """GetNumberingRange: the ranges the DIAN authorizes to the company's software, with their
+    technical keys, merged into its sales-invoice numbering ranges."""
+    from facturo import cli as base
+    from facturo.services import dian_numbering
+
+    with base._reporting(as_json):
+        ctx = base._context()
+        result = dian_numbering.fetch(
+            ctx, base._operator(ctx, company), document_type_id=document_type_id
+        )
+        base._emit(as_json, _numbering_json(result), lambda: _numbering_text(result))
+
+
+# --- the habilitación test set --------------------------------------------------------------
+
+_KIND_NAMES = {"invoice": "factura", "credit_note": "nota crédito", "debit_note": "nota débito"}
+_STATE_NAMES = {"running": "en curso", "finished": "terminado", "failed": "fallido"}
+
+
+def _run_json(run: Any, now: Any) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "test_set_id": run.test_set_id,
+        "state": run.state.value,
+        "interrupted": run.stale(now),
+        "composition": {
+            "invoices": run.composition.invoices,
+            "credit_notes": run.composition.credit_notes,
+            "debit_notes": run.composition.debit_notes,
+        },
+        "total": run.total,
+        "sent": run.sent,
+        "accepted": run.accepted,
+        "rejected": run.rejected,
+        "invalid": run.invalid,
+        "pending": run.pending,
+        "zip_keys": run.zip_keys,
+        "error": run.error,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+    }
+
+
+def _test_set_json(found: Any, now: Any) -> dict[str, Any]:
+    payload = {
+        "run": _run_json(found.run, now),
+        "documents": [
+            {
+                "id": d.document_id,
+                "kind": d.kind.value,
+                "number": d.number,
+                "document_key": d.document_key,
+                "status": d.status,
+                "status_code": d.status_code,
+                "rule_codes": list(d.rule_codes),
+                "messages": list(d.messages),
+            }
+            for d in found.documents
+        ],
+    }
+    if not found.run.passed:
+        payload["error"] = _test_set_problem(found.run, now)
+    return payload
+
+
+def _test_set_problem(run: Any, now: Any) -> str:
+    if run.stale(now):
+        return "the run was interrupted"
+    if run.state.value == "running":
+        return "the run is still running"
+    if run.error:
+        return str(run.error)
+    return f"{run.rejected} rejected, {run.invalid} invalid"
+
+
+def _test_set_text(found: Any, now: Any) -> str:
+    run = found.run
+    state = "interrumpido" if run.stale(now) else _STATE_NAMES[run.state.value]
+    lines = [
+        f"Set de pruebas {run.id} (TestSetId {run.test_set_id}): {state}",
+        f"  {run.accepted} aceptados, {run.rejected} rechazados, {run.invalid} inválidos, "
+        f"{run.pending} sin respuesta de {run.total} "
+        f"({run.composition.invoices} facturas, {run.composition.credit_notes} notas crédito, "
+        f"{run.composition.debit_notes} notas débito)",
+    ]
+    if run.zip_keys:
+        lines.append(f"  ZipKey: {', '.join(run.zip_keys)}")
+    for d in found.documents:
+        key = d.document_key or "-"
+        lines.append(f"  {d.number}\t{_KIND_NAMES[d.kind.value]}\t{d.status}\t{key}")
+        lines += [f"      {message}" for message in d.messages]
+    if run.error:
+        lines.append(f"error: {run.error}")
+    return "\n".join(lines)
+
+
+@dian_app.command("test-set")
+def send_test_set(
+    company: CompanyKey,
+    invoices: Annotated[int, typer.Option(help="Invoices in the set (the portal says).")] = 30,
+    credit_notes: Annotated[int, typer.Option(help="Credit notes in the set.")] = 10,
+    debit_notes: Annotated[int, typer.Option(help="Debit notes in the set.")] = 10,
+    poll_seconds: Annotated[
+        float, typer.Option(help="Seconds between GetStatusZip questions.", min=0)
+    ] = 5.0,
+    max_wait: Annotated[
+        float,
+        typer.Option(help="Seconds to wait for the DIAN's verdicts, per phase.", min=0),
+    ] = 600.0,
+    last: Annotated[
+        bool, typer.Option("--last", help="Show the newest run's report; send nothing.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Habilitación: issues the test set's invoices and notes, sends them with
+    SendTestSetAsync, follows GetStatusZip to the end and prints each document's verdict.
+    Exits with status 1 unless every document was accepted."""
+    from facturo import cli as base
+    from facturo.domain.habilitacion import Composition
+    from facturo.services import habilitacion
+
+    with base._reporting(as_json):
+        ctx = base._context()
+        actor = base._operator(ctx, company)
+        if last:
+            found = habilitacion.report(ctx, actor)
+        else:
+            composition = Composition(invoices, credit_notes, debit_notes)
+            run = habilitacion.start(ctx, actor, composition, max_wait_seconds=max_wait)
+            if as_json:
+                found = habilitacion.execute(
+                    ctx, actor, run, poll_seconds=poll_seconds, max_wait_seconds=max_wait
+                )
+            else:
+                typer.echo(
+                    f"Set de pruebas {run.id}: {composition.invoices} facturas, "
+                    f"{composition.credit_notes} notas crédito, "
+                    f"{composition.debit_notes} notas débito",
+                    err=True,
+                )
+                with typer.progressbar(
+                    length=composition.total, label="Emitiendo", file=sys.stderr
+                ) as bar:
+                    settled = 0
+                    labels = {
+                        "issuing": "Emitiendo",
+                        "sending": "Enviando",
+                        "waiting": "Validando en la DIAN",
+                        "done": "Terminado",
+                    }
+
+                    def show(step: Any) -> None:
+                        nonlocal settled
+                        bar.label = labels.get(step.phase, step.phase)
+                        now_settled = step.run.accepted + step.run.rejected + step.run.invalid
+                        bar.update(now_settled - settled)
+                        settled = now_settled
+
+                    found = habilitacion.execute(
+                        ctx,
+                        actor,
+                        run,
+                        progress=show,
+                        poll_seconds=poll_seconds,
+                        max_wait_seconds=max_wait,
+                    )
+        now = ctx.now()
+        base._emit(as_json, _test_set_json(found, now), lambda: _test_set_text(found, now))
+    if not found.run.passed:
+        raise typer.Exit(code=1)

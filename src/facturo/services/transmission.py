@@ -239,8 +239,7 @@ def stamp(
         elif existing.state is TransmissionState.CONTINGENCY:
             uow.transmissions.retry(actor.company_id, document_id, now=ctx.now())
         elif existing.state is TransmissionState.ACCEPTED and (
-            deliver_to
-            or (existing.delivery_state is DeliveryState.FAILED and existing.delivery_to)
+            deliver_to or (existing.delivery_state is DeliveryState.FAILED and existing.delivery_to)
         ):
             # Asking again for an accepted document mails it (again): to whom the caller
             # says, or once more to the buyer after the retries ran out.
@@ -788,3 +787,15 @@ def guids_of(ctx: ServiceContext, company_id: int, ids: Sequence[int]) -> dict[i
             company_id, offset=0, limit=len(ids), where=DocumentFilter(), with_lines=False, ids=ids
         )
     return {d.id: d.guid for d in documents if d.id is not None}
+
+
+# --- verdicts that arrive by another route ----------------------------------------------------
+
+
+def record_answer(
+    ctx: ServiceContext, item: Prepared, response: Any, *, action: str, duration_ms: int = 0
+) -> str:
+    """Records the DIAN's verdict on a claimed, signed document that was not sent by ``send``
+    (the habilitación test set: SendTestSetAsync, verdicts from GetStatusZip), exactly as
+    ``send`` records its own. Returns the outcome's name."""
+    return _record_answer(ctx, item, response, action, duration_ms)

@@ -168,6 +168,9 @@ class CompanyRepository:
             raise NotFound("company", company_id)
         return company
 
+    def find(self, company_id: int) -> Company | None:
+        return self.session.get(Company, company_id)
+
     def find_by_key(self, key: str) -> Company | None:
         return self.session.scalar(sa.select(Company).where(t.companies.c.key == key))
 
@@ -389,6 +392,22 @@ class NumberingRangeRepository(TenantRepository[NumberingRange]):
         for numbering in self.session.scalars(query):
             ranges[numbering.document_type_id].append(numbering)
         return ranges
+
+    def of_class(
+        self, company_id: int, document_class: DocumentClass, *, for_update: bool = False
+    ) -> list[NumberingRange]:
+        """The ranges of every document type of a class (FV …), oldest first; ``for_update``
+        locks them until commit (merging the DIAN's ranges while invoices take numbers)."""
+        r, d = t.numbering_ranges, t.document_types
+        query = (
+            self._select(company_id)
+            .join(d, (d.c.company_id == r.c.company_id) & (d.c.id == r.c.document_type_id))
+            .where(d.c.document_class == document_class)
+            .order_by(r.c.id)
+        )
+        if for_update:
+            query = query.with_for_update(of=r)
+        return list(self.session.scalars(query))
 
 
 class AccountGroupRepository(TenantRepository[AccountGroup]):

@@ -58,6 +58,7 @@ ALLOCATED_ID_TABLES = (
     "signing_certificates",
     "certificate_events",
     "dian_transmission_log",
+    "dian_test_set_runs",
 )
 
 
@@ -929,3 +930,30 @@ dian_file_counters = sa.Table(
     sa.Column("year", sa.SmallInteger, primary_key=True, autoincrement=False),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
+
+# Sendings of the habilitación test set (domain/habilitacion.py) and their progress, written
+# as the run goes so that another process can show it live.
+dian_test_set_runs = sa.Table(
+    "dian_test_set_runs",
+    metadata,
+    _company_id(),
+    _id(),
+    sa.Column("test_set_id", sa.String(100), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),  # running, finished, failed
+    sa.Column("invoices", sa.Integer, nullable=False),  # the composition
+    sa.Column("credit_notes", sa.Integer, nullable=False),
+    sa.Column("debit_notes", sa.Integer, nullable=False),
+    sa.Column("sent", sa.Integer, nullable=False),
+    sa.Column("accepted", sa.Integer, nullable=False),
+    sa.Column("rejected", sa.Integer, nullable=False),
+    sa.Column("invalid", sa.Integer, nullable=False),
+    sa.Column("zip_keys", sa.Text, nullable=False),  # JSON list of the DIAN's ZipKeys
+    sa.Column("document_ids", sa.Text, nullable=False),  # JSON list of the documents issued
+    sa.Column("error", sa.String(1000)),
+    sa.Column("started_by", sa.BigInteger),  # a user; None: the operator at the CLI
+    sa.Column("started_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("finished_at", UTCDateTime()),
+    sa.Column("deadline_at", UTCDateTime(), nullable=False),
+)
+

@@ -347,6 +347,46 @@ class TransmissionRepository:
         self.session.execute(sa.update(fc).where(key).values(value=current + count))
         return range(current + 1, current + count + 1)
 
+    # --- the habilitación test set (services/habilitacion.py) ------------------------------
+
+    def enqueue_claimed(
+        self, company_id: int, document_ids: Sequence[int], *, now: datetime, lease: datetime
+    ) -> list[ClaimedTransmission]:
+        """Puts documents just issued in the outbox already claimed until ``lease``: the test
+        set sends them itself, and no worker may send them meanwhile. Nothing is mailed to the
+        buyer. Documents already in the outbox are left out."""
+        added = self.enqueue(company_id, document_ids, now=now, deliver_to=None)
+        self._lease(
+            t.dian_transmissions, [(company_id, i) for i in added], lease, "next_attempt_at"
+        )
+        return [
+            ClaimedTransmission(
+                company_id=company_id,
+                document_id=document_id,
+                state=TransmissionState.PENDING,
+                attempts=0,
+                first_failure_at=None,
+                document_key=None,
+                file_name=None,
+                xml=None,
+                lease=lease,
+            )
+            for document_id in added
+        ]
+
+    def mark_sent_in_batch(
+        self, claimed: ClaimedTransmission, *, zip_key: str, now: datetime
+    ) -> bool:
+        """The document went in a ZIP the DIAN acknowledged: ``sent`` (GetStatus settles it if
+        its verdict never arrives), the ZipKey kept, and still claimed until the lease ends."""
+        return self._update(
+            claimed,
+            state=TransmissionState.SENT.value,
+            track_id=zip_key[:100],
+            next_attempt_at=claimed.lease,
+            updated_at=now,
+        )
+
     # --- delivery to the buyer --------------------------------------------------------------
 
     def request_delivery(

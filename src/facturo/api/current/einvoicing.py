@@ -11,6 +11,10 @@
 - ``PUT /v1/einvoicing/certificates/{id}/state``: ``{state, observations}``.
 - ``POST /v1/einvoicing/certificates/{id}/pkcs12``: ``{content, password}``; every problem the
   certificate has is listed in one 400.
+- ``POST /v1/einvoicing/numbering-ranges/fetch``: GetNumberingRange merged into the company's
+  sales-invoice ranges (``{document_type_id}`` optional); what was added, updated, unchanged.
+- ``GET /v1/einvoicing/test-set-runs/latest``: the newest habilitación test set run, its
+  progress and each document's verdict (``facturo dian test-set`` sends one).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from facturo.api.current.base import CurrentModel, timestamp
 from facturo.api.current.routing import current_router
 from facturo.api.deps import Context, CurrentActor
 from facturo.api.jsonio import respond
+from facturo.domain.catalogs import NumberingRange
 from facturo.domain.certificates import CertificateEvent, CertificateRecord, Notice
 from facturo.domain.einvoicing import (
     INVOICE_RESPONSIBILITIES,
@@ -33,8 +38,9 @@ from facturo.domain.einvoicing import (
     EInvoicingSettingsData,
 )
 from facturo.domain.errors import NotFound, RuleViolations, Violation
+from facturo.domain.numbering import MergeOutcome
 from facturo.domain.validation import MAX_RECORD_ID
-from facturo.services import certificates, einvoicing
+from facturo.services import certificates, dian_numbering, einvoicing, habilitacion
 from facturo.services.certificates import MAX_PKCS12_BYTES, CertificateDetail
 
 router = current_router(
@@ -422,3 +428,191 @@ def upload_certificate(
     record_id = _certificate_id(certificate_id)
     record = certificates.upload(ctx, actor, record_id, _pkcs12(body.content), body.password or "")
     return respond(CertificateOut.from_domain(record))
+
+
+# --- numbering ranges from the DIAN ------------------------------------------------------------
+
+
+class NumberingFetchIn(CurrentModel):
+    document_type_id: int | None = None  # where new ranges go (default: the first electronic)
+
+
+class NumberingRangeOut(CurrentModel):
+    id: int
+    document_type_id: int
+    prefix: str
+    first_number: int
+    last_number: int
+    next_number: int
+    valid_from: str | None
+    valid_to: str | None
+    resolution_number: str | None
+    resolution_date: str | None
+    technical_key: str | None
+    active: bool
+
+    @classmethod
+    def from_domain(cls, n: NumberingRange) -> NumberingRangeOut:
+        return cls.model_construct(
+            id=n.id or 0,
+            document_type_id=n.document_type_id,
+            prefix=n.prefix,
+            first_number=n.first_number,
+            last_number=n.last_number,
+            next_number=n.next_number,
+            valid_from=n.valid_from.isoformat() if n.valid_from else None,
+            valid_to=n.valid_to.isoformat() if n.valid_to else None,
+            resolution_number=n.resolution_number,
+            resolution_date=n.resolution_date.isoformat() if n.resolution_date else None,
+            technical_key=n.technical_key,
+            active=n.active,
+        )
+
+
+class RangeChangeOut(CurrentModel):
+    outcome: str  # added, updated, unchanged, skipped
+    prefix: str
+    first_number: int
+    last_number: int
+    resolution_number: str
+    range_id: int | None
+    changed: list[str]
+    notes: list[str]
+
+
+class NumberingFetchOut(CurrentModel):
+    operation_code: str
+    description: str
+    document_type_id: int
+    added: int
+    updated: int
+    unchanged: int
+    skipped: int
+    changes: list[RangeChangeOut]
+    deactivated: list[int]
+    ranges: list[NumberingRangeOut]
+
+
+@router.post(
+    "/numbering-ranges/fetch",
+    summary="Fetch the numbering ranges the DIAN authorizes (GetNumberingRange) and merge them "
+    "into the company's sales-invoice ranges",
+    response_model=NumberingFetchOut,
+)
+def fetch_numbering_ranges(
+    ctx: Context, actor: CurrentActor, body: NumberingFetchIn | None = None
+) -> Response:
+    result = dian_numbering.fetch(
+        ctx, actor, document_type_id=body.document_type_id if body else None
+    )
+    return respond(
+        NumberingFetchOut.model_construct(
+            operation_code=result.operation_code,
+            description=result.description,
+            document_type_id=result.document_type.id or 0,
+            added=len(result.with_outcome(MergeOutcome.ADDED)),
+            updated=len(result.with_outcome(MergeOutcome.UPDATED)),
+            unchanged=len(result.with_outcome(MergeOutcome.UNCHANGED)),
+            skipped=len(result.with_outcome(MergeOutcome.SKIPPED)),
+            changes=[
+                RangeChangeOut.model_construct(
+                    outcome=entry.outcome.value,
+                    prefix=entry.authorized.prefix,
+                    first_number=entry.authorized.first_number,
+                    last_number=entry.authorized.last_number,
+                    resolution_number=entry.authorized.resolution_number,
+                    range_id=entry.numbering.id if entry.numbering is not None else None,
+                    changed=list(entry.changed),
+                    notes=list(entry.notes),
+                )
+                for entry in result.entries
+            ],
+            deactivated=[n.id or 0 for n in result.deactivated],
+            ranges=[NumberingRangeOut.from_domain(n) for n in result.ranges],
+        )
+    )
+
+
+# --- the habilitación test set ------------------------------------------------------------------
+
+
+class TestSetDocumentOut(CurrentModel):
+    __test__ = False  # not a pytest test class, despite its name
+
+    id: int
+    kind: str  # invoice, credit_note, debit_note
+    number: str
+    document_key: str | None  # CUFE / CUDE
+    status: str  # accepted, rejected, invalid, sent, pending …
+    status_code: str | None
+    rule_codes: list[str]
+    messages: list[str]
+
+
+class TestSetRunOut(CurrentModel):
+    __test__ = False
+
+    id: int
+    test_set_id: str
+    state: str  # running, finished, failed
+    interrupted: bool  # still "running" past its deadline: the run stopped
+    invoices: int
+    credit_notes: int
+    debit_notes: int
+    total: int
+    sent: int
+    accepted: int
+    rejected: int
+    invalid: int
+    pending: int
+    zip_keys: list[str]
+    error: str | None
+    started_at: str | None
+    updated_at: str | None
+    finished_at: str | None
+    documents: list[TestSetDocumentOut]
+
+
+@router.get(
+    "/test-set-runs/latest",
+    summary="The newest habilitación test set run: progress and each document's verdict",
+    response_model=TestSetRunOut,
+)
+def latest_test_set_run(ctx: Context, actor: CurrentActor) -> Response:
+    found = habilitacion.report(ctx, actor)
+    run = found.run
+    return respond(
+        TestSetRunOut.model_construct(
+            id=run.id or 0,
+            test_set_id=run.test_set_id,
+            state=run.state.value,
+            interrupted=run.stale(ctx.now()),
+            invoices=run.composition.invoices,
+            credit_notes=run.composition.credit_notes,
+            debit_notes=run.composition.debit_notes,
+            total=run.total,
+            sent=run.sent,
+            accepted=run.accepted,
+            rejected=run.rejected,
+            invalid=run.invalid,
+            pending=run.pending,
+            zip_keys=list(run.zip_keys),
+            error=run.error,
+            started_at=timestamp(run.started_at),
+            updated_at=timestamp(run.updated_at),
+            finished_at=timestamp(run.finished_at),
+            documents=[
+                TestSetDocumentOut.model_construct(
+                    id=d.document_id,
+                    kind=d.kind.value,
+                    number=d.number,
+                    document_key=d.document_key,
+                    status=d.status,
+                    status_code=d.status_code,
+                    rule_codes=list(d.rule_codes),
+                    messages=list(d.messages),
+                )
+                for d in found.documents
+            ],
+        )
+    )

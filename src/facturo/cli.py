@@ -179,8 +179,13 @@ def serve(
         url = f"http://{host}:{port}"
         _emit(
             as_json,
-            {"url": url, "docs": f"{url}/docs", "openapi": f"{url}/openapi.json"},
-            f"Facturo escucha en {url}  (documentación: {url}/docs)",
+            {
+                "url": url,
+                "app": f"{url}/app/",
+                "docs": f"{url}/docs",
+                "openapi": f"{url}/openapi.json",
+            },
+            f"Facturo escucha en {url}\n  aplicación web: {url}/app/\n  documentación del API: {url}/docs",
         )
     if workers == 1:
         from facturo.api.app import create_app
@@ -917,6 +922,8 @@ def demo(as_json: JsonFlag = False) -> None:
             },
             (
                 f"Empresa demo {'creada' if made.created else 'lista'}: clave {made.company_key}\n"
+                f"  aplicación web (/app/): empresa {made.company_key}, usuario {made.admin_username} "
+                f"o {made.seller_username} (lite), contraseña {made.password}\n"
                 f"  administrador: {made.company_key}\\{made.admin_username}  contraseña: {made.password}\n"
                 f"  vendedor (lite): {made.company_key}\\{made.seller_username}  contraseña: {made.password}\n"
                 f'  API actual: POST /auth  {{"username": "{made.admin_username}", "access_key": "{made.access_key}"}}\n'

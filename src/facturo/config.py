@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     lockout_threshold: int = Field(default=5, ge=1)
     lockout_minutes: int = Field(default=15, ge=1)
 
+    # The web app: a session ends after this long unused, or this long after sign-in at most;
+    # a password-reset link works this long, once. ``public_url`` is how links in e-mails
+    # reach the app (default: the address the browser used).
+    web_session_idle_minutes: int = Field(default=120, ge=1)
+    web_session_max_hours: int = Field(default=12, ge=1)
+    password_reset_minutes: int = Field(default=30, ge=5, le=1440)
+    public_url: str | None = None
+    # Cookies only over HTTPS: on in production behind TLS; off for the local http demo.
+    secure_cookies: bool = False
+
     # Argon2id cost. The defaults follow RFC 9106's second recommendation; tests lower them.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)

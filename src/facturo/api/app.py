@@ -127,6 +127,10 @@ def create_app(context: ServiceContext, *, run_worker: bool | None = None) -> Fa
             tags=None if index == 0 else [f"Legacy (alias {prefix})"],
         )
 
+    from facturo import web
+
+    web.install(app)  # the staff's web app under /app; its errors answer as pages
+
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(

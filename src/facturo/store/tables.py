@@ -7,6 +7,8 @@ Migrations (``store/migrations``) create this schema; a test checks they agree.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from facturo.domain.access import UserType
@@ -957,3 +959,35 @@ dian_test_set_runs = sa.Table(
     sa.Column("deadline_at", UTCDateTime(), nullable=False),
 )
 
+
+# --- the web app -----------------------------------------------------------------------------
+
+
+def _user_token_columns() -> list[Any]:
+    """A secret handed to one user, stored only as its SHA-256."""
+    return [
+        sa.Column("token_hash", sa.String(64), primary_key=True),
+        sa.Column("company_id", sa.BigInteger, nullable=False),
+        sa.Column("user_id", sa.BigInteger, nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        _tenant_fk(["user_id"], "users"),
+    ]
+
+
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    *_user_token_columns(),
+    sa.Column("token_version", sa.Integer, nullable=False),  # the user's, when it opened
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("last_seen_at", UTCDateTime(), nullable=False),
+    sa.Index(None, "company_id", "user_id"),
+)
+
+password_resets = sa.Table(
+    "password_resets",
+    metadata,
+    *_user_token_columns(),
+    sa.Column("used_at", UTCDateTime()),
+)

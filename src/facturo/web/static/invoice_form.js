@@ -120,7 +120,10 @@
         const product = found[0];
         if (!product) { if (stock) stock.textContent = "No existe un producto con ese código."; return; }
         if (stock) stock.textContent = `${product.name} · ${product.stock_text}`;
-        if (price && !price.value && product.price_input) price.value = product.price_input;
+        // Never under the person's fingers: a price being typed is theirs.
+        if (price && !price.value && document.activeElement !== price && product.price_input) {
+          price.value = product.price_input;
+        }
       } catch (error) { /* nothing to show */ }
     });
   }

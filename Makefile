@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto
 
-.PHONY: install run test lint typecheck unit bench clean
+.PHONY: install run test lint typecheck unit bench bench-dian clean
 
 install: $(STAMP)
 
@@ -34,6 +34,9 @@ unit: install
 
 bench: install
 	$(BIN)/python bench/master_data.py
+
+bench-dian: install
+	$(BIN)/python bench/dian.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -12,7 +12,9 @@
    processes. The wall time runs from their start until every transmission is accepted; then
    they are stopped (SIGTERM) and the run is checked: all accepted, none rejected, and the
    stand-in received each document exactly once. Target: 5,000 in ≤ 60 s with 4 workers.
-   Before the run the company sends one invoice (so it has sent this year before).
+   Before the run the company sends one invoice, so that it has sent this year before
+   (``--cold`` leaves that out). Each run first waits (``--quiet-wait``) until nothing else
+   keeps the cores busy, and says how much other processes used while it ran.
 
 Prints one table, then the checks and the CPU seconds each kind of process spent while
 sending (what the machine's cores went to). ``--profile DIR`` runs the workers under cProfile
@@ -29,6 +31,7 @@ Without ``--database-url`` (or ``FACTURO_BENCH_DATABASE_URL``) only part 1 runs.
 from __future__ import annotations
 
 import argparse
+import base64
 import cProfile
 import io
 import os
@@ -45,7 +48,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from multiprocessing import get_context
@@ -55,7 +58,7 @@ import httpx
 import sqlalchemy as sa
 
 from facturo.config import Settings
-from facturo.dian import schemas, ubl, xades
+from facturo.dian import schemas, soap, ubl, xades
 from facturo.dian.certificates import SigningCertificate, generate_certificate, to_pkcs12
 from facturo.dian.keys import BOGOTA, HABILITACION_TECHNICAL_KEY, Environment
 from facturo.dian.model import (
@@ -72,8 +75,27 @@ from facturo.dian.model import (
     TaxSubtotal,
     group_taxes,
 )
+from facturo.dian.standin import SoftwareRegistration, StandIn
+from facturo.domain.access import Actor
+from facturo.domain.calendar import colombian_date
+from facturo.domain.catalogs import DocumentClass, TaxType
+from facturo.domain.contact_info import Phone, Place
+from facturo.domain.einvoicing import EInvoicingSettingsData
 from facturo.domain.nit import nit_check_digit
+from facturo.domain.parties import PartyData
+from facturo.domain.products import Price, ProductData, ProductType
+from facturo.domain.sales import (
+    ItemRequest,
+    PaymentRequest,
+    SalesLine,
+    TaxRate,
+    document_amounts,
+    line_amounts,
+)
+from facturo.services import certificates, companies, einvoicing, parties, sales
+from facturo.services import products as product_service
 from facturo.services.context import ServiceContext
+from facturo.services.sales import CustomerReference, SaleRequest
 
 BIN = Path(sys.executable).parent
 CENT = Decimal("0.01")
@@ -141,7 +163,7 @@ class Sending:
     keys_match: bool = False  # the stand-in's CUFEs are exactly the database's
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     background_percent: float = 0.0  # the machine's load just before sending
-    worker_errors: list[str] = field(default_factory=list)  # the last line of each traceback
+    worker_errors: list[str] = field(default_factory=list)  # one line per error they logged
     gave_up: str = ""  # why the run was cut short (--timeout)
     profiles: list[Path] = field(default_factory=list)  # the workers' (--profile)
 
@@ -426,7 +448,6 @@ class Company:
     secret_key: str
     company_id: int
     software_id: str
-    endpoint: str
 
 
 def service_context(database_url: str, secret_key: str) -> ServiceContext:
@@ -441,13 +462,6 @@ def set_up_company(
     """The schema, a company (as an operator would: ``facturo db upgrade``, ``facturo company
     create``), its e-invoicing setup pointing at the stand-in on ``port``, a certificate for
     its NIT, a customer without e-mail (so nothing is mailed), and service products."""
-    from facturo.domain.access import Actor
-    from facturo.domain.contact_info import Phone, Place
-    from facturo.domain.einvoicing import EInvoicingSettingsData
-    from facturo.domain.parties import PartyData
-    from facturo.domain.products import Price, ProductData, ProductType
-    from facturo.services import certificates, companies, einvoicing, parties
-    from facturo.services import products as product_service
 
     def facturo(*args: str) -> None:
         subprocess.run(
@@ -522,7 +536,7 @@ def set_up_company(
             )
     finally:
         ctx.database.dispose()
-    return Company(database_url, secret_key, company_id, software_id, endpoint)
+    return Company(database_url, secret_key, company_id, software_id)
 
 
 def issue_invoices(
@@ -530,20 +544,6 @@ def issue_invoices(
 ) -> int:
     """Issues ``count`` invoices with sending requested (``stamp``), in this process. Runs in
     a pool of processes: issuing is setup, and one core alone would make it slow."""
-    from facturo.domain.access import Actor
-    from facturo.domain.calendar import colombian_date
-    from facturo.domain.catalogs import DocumentClass, TaxType
-    from facturo.domain.sales import (
-        ItemRequest,
-        PaymentRequest,
-        SalesLine,
-        TaxRate,
-        document_amounts,
-        line_amounts,
-    )
-    from facturo.services import sales
-    from facturo.services.sales import CustomerReference, SaleRequest
-
     ctx = service_context(database_url, secret_key)
     try:
         operator = Actor.operator(company_id)
@@ -747,18 +747,21 @@ def standin_process(
 
 
 def traceback_ends(log: str) -> list[str]:
-    """The exception line closing each traceback of a log."""
-    ends, inside = [], False
+    """One line per error logged with a traceback: the exception that ends it (the first
+    one's, for a chain of exceptions, which says what went wrong)."""
+    ends: list[str] = []
+    inside = chained = False
+    previous = ""
     for line in log.splitlines():
         if line.startswith("Traceback (most recent call last)"):
             inside = True
-        elif (
-            inside
-            and line
-            and not line.startswith((" ", "\t", "The above exception", "During handling"))
-        ):
-            ends.append(line[:300])
+            chained = previous.startswith(("The above exception", "During handling"))
+        elif inside and line and not line.startswith((" ", "\t")):
+            if not chained:
+                ends.append(line[:300])
             inside = False
+        if line.strip():
+            previous = line
     return ends
 
 
@@ -993,12 +996,6 @@ def profile_in_process(documents: int, top: int) -> None:
     the database: what a worker does to a claimed document (build, sign, XSD, ZIP, signed
     envelope) and what the stand-in's ``handle`` does with the envelope. The stand-in runs
     ``handle`` in a thread, which cProfile in its process would not see."""
-    import base64
-    from dataclasses import replace
-
-    from facturo.dian import soap
-    from facturo.dian.standin import SoftwareRegistration, StandIn
-
     certificate = company_certificate(COMPANY_NIT)
     issued_at = datetime.now(BOGOTA).replace(microsecond=0)
     first = sample_invoice(0, issued_at)

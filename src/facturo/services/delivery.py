@@ -58,21 +58,7 @@ def render(ctx: ServiceContext, company_id: int, document_id: int) -> Rendered:
     profile = einvoicing.issuing_profile(ctx, company_id)
     builders = transmission.load_for_signing(ctx, [found])
     document = builders[(company_id, document_id)](profile)
-    inputs = ubl.key_inputs(xml)
-    qr_text = keys.QrFields(
-        number=inputs.number,
-        issue_date=inputs.issue_date,
-        issue_time=inputs.issue_time,
-        supplier_nit=inputs.supplier_nit,
-        customer_id=inputs.customer_id,
-        line_extension=inputs.line_extension,
-        vat=inputs.taxes[0],
-        other_taxes=keys.amount_text(sum((Decimal(v) for v in inputs.taxes[1:]), Decimal(0))),
-        payable=inputs.payable,
-        document_key=found.document_key,
-        environment=inputs.environment,
-        key_label=document.kind.key_name,
-    ).text()
+    qr_text = qr_text_of(xml, found.document_key, key_label=document.kind.key_name)
     accepted = found.state is TransmissionState.ACCEPTED
     content = pdf.render(
         document,
@@ -82,6 +68,25 @@ def render(ctx: ServiceContext, company_id: int, document_id: int) -> Rendered:
         validated_at=found.accepted_at,
     )
     return Rendered(document, found, xml, answer, qr_text, content)
+
+
+def qr_text_of(signed_xml: bytes, document_key: str, *, key_label: str = "CUFE") -> str:
+    """The QR's content (Anexo técnico §11.7), read from the signed document the DIAN got."""
+    inputs = ubl.key_inputs(signed_xml)
+    return keys.QrFields(
+        number=inputs.number,
+        issue_date=inputs.issue_date,
+        issue_time=inputs.issue_time,
+        supplier_nit=inputs.supplier_nit,
+        customer_id=inputs.customer_id,
+        line_extension=inputs.line_extension,
+        vat=inputs.taxes[0],
+        other_taxes=keys.amount_text(sum((Decimal(v) for v in inputs.taxes[1:]), Decimal(0))),
+        payable=inputs.payable,
+        document_key=document_key,
+        environment=inputs.environment,
+        key_label=key_label,
+    ).text()
 
 
 def _testing(document: ElectronicDocument) -> bool:

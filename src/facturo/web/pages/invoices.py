@@ -33,7 +33,6 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData
 
-from facturo.dian import keys, ubl
 from facturo.dian.errors import DianError
 from facturo.domain.access import Actor
 from facturo.domain.calendar import colombian_date
@@ -1280,23 +1279,9 @@ def qr_text_of(files: transmission.SignedFiles) -> str | None:
     if not sent.document_key:
         return None
     try:
-        inputs = ubl.key_inputs(files.xml)
+        return delivery.qr_text_of(files.xml, sent.document_key)
     except DianError:
         return None
-    return keys.QrFields(
-        number=inputs.number,
-        issue_date=inputs.issue_date,
-        issue_time=inputs.issue_time,
-        supplier_nit=inputs.supplier_nit,
-        customer_id=inputs.customer_id,
-        line_extension=inputs.line_extension,
-        vat=inputs.taxes[0],
-        other_taxes=keys.amount_text(sum((Decimal(v) for v in inputs.taxes[1:]), Decimal(0))),
-        payable=inputs.payable,
-        document_key=sent.document_key,
-        environment=inputs.environment,
-        key_label="CUFE",
-    ).text()
 
 
 @dataclass(frozen=True)

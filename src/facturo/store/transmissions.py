@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from facturo.domain.transmission import (
@@ -337,15 +339,19 @@ class TransmissionRepository:
         """``count`` consecutive file numbers of the company's year (they start at 1 each
         January), taken under the counter row's lock."""
         fc = t.dian_file_counters
-        key = (fc.c.company_id == company_id) & (fc.c.year == year)
-        current = self.session.scalar(sa.select(fc.c.value).where(key).with_for_update())
-        if current is None:
-            self.session.execute(
-                sa.insert(fc).values(company_id=company_id, year=year, value=count)
-            )
-            return range(1, count + 1)
-        self.session.execute(sa.update(fc).where(key).values(value=current + count))
-        return range(current + 1, current + count + 1)
+        # One upsert, so workers taking a company's first numbers of a year at the same moment
+        # queue on the row instead of racing to insert it (a unique violation for the losers).
+        dialect = self.session.get_bind().dialect.name
+        insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(fc)
+        upsert = insert.values(company_id=company_id, year=year, value=count)
+        last = self.session.scalar(
+            upsert.on_conflict_do_update(
+                index_elements=[fc.c.company_id, fc.c.year],
+                set_={"value": fc.c.value + upsert.excluded.value},
+            ).returning(fc.c.value)
+        )
+        assert last is not None
+        return range(last - count + 1, last + 1)
 
     # --- the habilitación test set (services/habilitacion.py) ------------------------------
 

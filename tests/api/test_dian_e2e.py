@@ -208,6 +208,55 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     )
 
 
+def test_signing_a_batch_stores_only_what_the_worker_still_holds(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic
+) -> None:
+    """The signed batch is written in one statement; a document whose lease another worker
+    took meanwhile is left to that worker: not stored, not logged, not sent from here."""
+    import sqlalchemy as sa
+
+    from facturo.services import transmission
+    from facturo.store import tables as t
+
+    for _ in range(3):
+        shop.issue(shop.body(stamp={"send": True}))
+    company_id = shop.tenant.company.id
+    claimed = transmission.claim_due(ctx, limit=10, company_id=company_id)
+    taken = claimed[1]
+    tr = t.dian_transmissions
+    with ctx.unit_of_work() as uow:
+        uow.session.execute(
+            sa.update(tr)
+            .where(tr.c.company_id == company_id, tr.c.document_id == taken.document_id)
+            .values(locked_until=taken.lease + timedelta(seconds=1))
+        )
+        uow.commit()
+
+    ready, outcomes = transmission.prepare(ctx, claimed)
+
+    assert outcomes == {}
+    assert sorted(r.claimed.document_id for r in ready) == sorted(
+        c.document_id for c in claimed if c is not taken
+    )
+    with ctx.unit_of_work(read_only=True) as uow:
+        stored = dict(
+            uow.session.execute(
+                sa.select(tr.c.document_id, tr.c.file_name).where(tr.c.company_id == company_id)
+            ).all()
+        )
+        signed_logs = uow.session.scalars(
+            sa.select(t.dian_transmission_log.c.document_id).where(
+                t.dian_transmission_log.c.company_id == company_id,
+                t.dian_transmission_log.c.action == "sign",
+            )
+        ).all()
+    assert stored[taken.document_id] is None
+    assert {r.claimed.document_id: r.file_name for r in ready} == {
+        k: v for k, v in stored.items() if k != taken.document_id
+    }
+    assert sorted(signed_logs) == sorted(r.claimed.document_id for r in ready)
+
+
 def test_stamp_send_is_refused_for_a_credit_note_whose_invoice_was_not_accepted(
     shop: Shop, electronic: Electronic
 ) -> None:

@@ -413,6 +413,31 @@ def test_built_documents_are_signed_schema_valid_and_verified(
     assert signing_time[11:] == root.findtext(f"{cbc}IssueTime")
 
 
+def test_a_built_tree_signed_in_memory_is_the_document_its_bytes_would_give() -> None:
+    """The worker signs and validates ``built.root`` without a serialize-and-parse; the
+    result must be exactly what signing the serialized document gives."""
+    document = dian_samples.sample_invoice(10)
+    from_bytes = xades.sign(
+        ubl.build(document).xml,
+        demo_certificate(),
+        signing_time=document.issued_at,
+        signature_id="xmldsig-same",
+    )
+    built = ubl.build(document)
+    in_memory = xades.sign(
+        built.root, demo_certificate(), signing_time=document.issued_at, signature_id="xmldsig-same"
+    )
+
+    def body(xml: bytes) -> bytes:
+        return xml[xml.index(b"?>") + 2 :].lstrip()
+
+    assert body(in_memory) == body(from_bytes)
+    assert body(built.xml) == body(from_bytes)  # ``xml`` now reads the signed document
+    schemas.validate(built.root, signed=True)
+    signxml_verify(in_memory)
+    assert xades.verify(in_memory).signature_id == "xmldsig-same"
+
+
 def test_application_response_and_attached_document_are_signed_and_verified() -> None:
     invoice = dian_samples.sample_invoice(2)
     built = ubl.build(invoice)

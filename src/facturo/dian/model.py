@@ -8,7 +8,7 @@ DIAN's (TipoIdFiscal, TipoImpuesto, MediosPago, UnidadesMedida …). Nothing her
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -252,14 +252,3 @@ def group_taxes(subtotals: Iterable[TaxSubtotal]) -> tuple[TaxTotal, ...]:
             )
         )
     return tuple(grouped)
-
-
-@dataclass(frozen=True, slots=True)
-class BuiltDocument:
-    """A built (unsigned) UBL document and what was computed for it."""
-
-    xml: bytes
-    document_key: str  # CUFE or CUDE
-    software_security_code: str
-    qr_text: str
-    file_name: str = field(default="")

@@ -41,7 +41,6 @@ from facturo.dian.keys import (
 )
 from facturo.dian.model import (
     Address,
-    BuiltDocument,
     DocumentKind,
     ElectronicDocument,
     Line,
@@ -90,12 +89,13 @@ _B = "{" + CBC + "}"
 _E = "{" + EXT + "}"
 _S = "{" + STS + "}"
 
-_XML_DECLARATION: Final = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
 
 DIAN_AGENCY_ID: Final = "195"
 DIAN_AGENCY_NAME: Final = "CO, DIAN (Dirección de Impuestos y Aduanas Nacionales)"
 DIAN_NAME: Final = "Unidad Especial Dirección de Impuestos y Aduanas Nacionales"
 NIT_TYPE: Final = "31"
+# How every document Facturo builds begins (DIAN's own samples declare standalone="no").
+XML_DECLARATION: Final = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
 
 _AGENCY: Final = {"schemeAgencyID": DIAN_AGENCY_ID, "schemeAgencyName": DIAN_AGENCY_NAME}
 _COUNTRY_CODE_LIST: Final = {
@@ -135,6 +135,25 @@ _NOTE_OPERATIONS: Final = {
 }
 # RegimenFiscal (TaxLevelCode/@listName): 48 responsable de IVA, 49 no responsable.
 _VAT_REGIME: Final = {True: "48", False: "49"}
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltDocument:
+    """A built UBL document and what was computed for it.
+
+    ``root`` is the document in memory. ``xades.sign(built.root, ...)`` signs it in place,
+    which spares a serialize-and-parse per document; ``xml`` serializes the document as it
+    stands (unsigned until then, signed after).
+    """
+
+    root: etree._Element
+    document_key: str  # CUFE or CUDE
+    software_security_code: str
+    qr_text: str
+
+    @property
+    def xml(self) -> bytes:
+        return _declared(self.root)
 
 
 # ---------------------------------------------------------------------------------------
@@ -186,7 +205,7 @@ def _template(key: tuple[Any, ...], make: Callable[..., etree._Element]) -> etre
 
 
 def _declared(root: etree._Element) -> bytes:
-    return _XML_DECLARATION + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+    return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
 
 
 def _extensions(root: etree._Element) -> tuple[etree._Element, etree._Element]:
@@ -680,7 +699,7 @@ def build(document: ElectronicDocument) -> BuiltDocument:
         key_label=kind.key_name,
     ).text()
     return BuiltDocument(
-        xml=_declared(root),
+        root=root,
         document_key=key,
         software_security_code=security_code,
         qr_text=qr_text,

@@ -52,7 +52,7 @@ from facturo.services.context import ServiceContext
 from facturo.store.documents import DocumentFilter
 from facturo.store.einvoicing import EInvoicingSettingsRepository
 from facturo.store.test_sets import TestSetRunRepository
-from facturo.store.transmissions import ClaimedTransmission
+from facturo.store.transmissions import ClaimedTransmission, LogRecord
 
 POLL_SECONDS = 5.0
 MAX_WAIT_SECONDS = 600.0  # per phase (invoices, then notes)
@@ -728,13 +728,15 @@ class _Sender:
                     item.claimed, zip_key=upload.zip_key, now=now
                 ):
                     uow.transmissions.log(
-                        item.claimed.company_id,
-                        item.claimed.document_id,
-                        at=now,
-                        action=ACTION,
-                        outcome="sent",
-                        duration_ms=0,
-                        detail=f"{zip_name} ZipKey {upload.zip_key}",
+                        LogRecord(
+                            item.claimed.company_id,
+                            item.claimed.document_id,
+                            at=now,
+                            action=ACTION,
+                            outcome="sent",
+                            duration_ms=0,
+                            detail=f"{zip_name} ZipKey {upload.zip_key}",
+                        )
                     )
             self.run.zip_keys.append(upload.zip_key)
             self.run.sent += len(batch)
@@ -830,13 +832,15 @@ class _Sender:
                     last_error=reason or "the test set run stopped before its verdict",
                 ):
                     uow.transmissions.log(
-                        claimed.company_id,
-                        claimed.document_id,
-                        at=now,
-                        action=ACTION,
-                        outcome="given_back",
-                        duration_ms=0,
-                        detail=reason or None,
+                        LogRecord(
+                            claimed.company_id,
+                            claimed.document_id,
+                            at=now,
+                            action=ACTION,
+                            outcome="given_back",
+                            duration_ms=0,
+                            detail=reason or None,
+                        )
                     )
             uow.commit()
 

@@ -53,7 +53,12 @@ from facturo.services.electronic_documents import (
     issue_moment,
 )
 from facturo.store.documents import DocumentFilter
-from facturo.store.transmissions import ClaimedDelivery, ClaimedTransmission
+from facturo.store.transmissions import (
+    ClaimedDelivery,
+    ClaimedTransmission,
+    LogRecord,
+    SignedFile,
+)
 from facturo.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger("facturo.dian")
@@ -427,8 +432,9 @@ def prepare(
         try:
             electronic = source(profile)
             built = ubl.build(electronic)
-            signed = xades.sign(built.xml, profile.certificate, signing_time=now)
-            schemas.validate(signed)
+            # Signed and validated in memory: the bytes are written once, by the signer.
+            signed = xades.sign(built.root, profile.certificate, signing_time=now)
+            schemas.validate(built.root)
         except SchemaError as failed:
             invalid.append((item, "XSD: " + " | ".join(failed.problems)[:480]))
             continue
@@ -446,30 +452,44 @@ def prepare(
             for entry in to_store:
                 year = keys.in_bogota(entry[4]).year
                 by_company.setdefault((entry[0].company_id, year), []).append(entry)
+            to_sign_log: list[LogRecord] = []
             for (company_id, year), entries in by_company.items():
                 numbers = uow.transmissions.next_file_numbers(company_id, year, len(entries))
                 profile = profiles[company_id]
-                for (item, signed, key, tag, _issued), number in zip(entries, numbers, strict=True):
-                    name = keys.file_name(
-                        keys.FileKind(tag),
-                        profile.settings.provider_nit,
-                        year,
-                        number,
-                        profile.settings.provider_code,
+                files = [
+                    SignedFile(
+                        item,
+                        signed,
+                        key,
+                        keys.file_name(
+                            keys.FileKind(tag),
+                            profile.settings.provider_nit,
+                            year,
+                            number,
+                            profile.settings.provider_code,
+                        ),
                     )
-                    if uow.transmissions.store_signed(
-                        item, xml=signed, document_key=key, file_name=name, signed_at=now
-                    ):
-                        uow.transmissions.log(
+                    for (item, signed, key, tag, _issued), number in zip(
+                        entries, numbers, strict=True
+                    )
+                ]
+                for file in uow.transmissions.store_signed(files, signed_at=now):
+                    item = file.claimed
+                    to_sign_log.append(
+                        LogRecord(
                             item.company_id,
                             item.document_id,
                             at=now,
                             action="sign",
                             outcome="signed",
                             duration_ms=0,
-                            detail=f"{name} {key}",
+                            detail=f"{file.file_name} {file.document_key}",
                         )
-                        ready.append(Prepared(item, profile, signed, key, name))
+                    )
+                    ready.append(
+                        Prepared(item, profile, file.xml, file.document_key, file.file_name)
+                    )
+            uow.transmissions.log(*to_sign_log)
             for item, reason in invalid:
                 if uow.transmissions.record(
                     item,
@@ -479,13 +499,15 @@ def prepare(
                     messages=[reason],
                 ):
                     uow.transmissions.log(
-                        item.company_id,
-                        item.document_id,
-                        at=now,
-                        action="sign",
-                        outcome="invalid",
-                        duration_ms=0,
-                        detail=reason,
+                        LogRecord(
+                            item.company_id,
+                            item.document_id,
+                            at=now,
+                            action="sign",
+                            outcome="invalid",
+                            duration_ms=0,
+                            detail=reason,
+                        )
                     )
                     outcomes["invalid"] = outcomes.get("invalid", 0) + 1
             uow.commit()
@@ -670,17 +692,17 @@ def _record_answer(
         if not recorded:
             return "lapsed"
         uow.transmissions.log(
-            claimed.company_id,
-            claimed.document_id,
-            at=now,
-            action=action,
-            outcome=outcome,
-            duration_ms=duration_ms,
-            status_code=response.status_code,
-            detail="; ".join(messages)[:1000] or response.status_description,
+            LogRecord(
+                claimed.company_id,
+                claimed.document_id,
+                at=now,
+                action=action,
+                outcome=outcome,
+                duration_ms=duration_ms,
+                status_code=response.status_code,
+                detail="; ".join(messages)[:1000] or response.status_description,
+            )
         )
-        if state is TransmissionState.ACCEPTED:
-            uow.transmissions.schedule_delivery(claimed.company_id, claimed.document_id, now=now)
         uow.commit()
     return outcome
 
@@ -713,13 +735,15 @@ def _transport_failure(
         if not recorded:
             return "lapsed"
         uow.transmissions.log(
-            claimed.company_id,
-            claimed.document_id,
-            at=now,
-            action=action,
-            outcome="unreachable",
-            duration_ms=duration_ms,
-            detail=str(failed),
+            LogRecord(
+                claimed.company_id,
+                claimed.document_id,
+                at=now,
+                action=action,
+                outcome="unreachable",
+                duration_ms=duration_ms,
+                detail=str(failed),
+            )
         )
         uow.commit()
     return "contingency" if state is TransmissionState.CONTINGENCY else "retrying"
@@ -766,13 +790,15 @@ def record_delivery(
         ):
             return "lapsed"
         uow.transmissions.log(
-            claimed.company_id,
-            claimed.document_id,
-            at=now,
-            action="deliver",
-            outcome=state.value,
-            duration_ms=duration_ms,
-            detail=error or claimed.delivery_to,
+            LogRecord(
+                claimed.company_id,
+                claimed.document_id,
+                at=now,
+                action="deliver",
+                outcome=state.value,
+                duration_ms=duration_ms,
+                detail=error or claimed.delivery_to,
+            )
         )
         uow.commit()
     return "delivered" if sent else ("delivery_retrying" if next_at else "delivery_failed")

@@ -26,7 +26,7 @@ from facturo.domain.transmission import (
     TransmissionState,
 )
 from facturo.store import tables as t
-from facturo.store.mapping import allocate_ids
+from facturo.store.mapping import allocated_id_column
 
 MAX_TEXT = 500
 DUE_STATES = (
@@ -47,6 +47,30 @@ class ClaimedTransmission:
     file_name: str | None
     xml: bytes | None
     lease: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SignedFile:
+    """A claimed document's signed XML, its CUFE/CUDE and its file name."""
+
+    claimed: ClaimedTransmission
+    xml: bytes
+    document_key: str
+    file_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    """One line of a document's transmission log, to be written."""
+
+    company_id: int
+    document_id: int
+    at: datetime
+    action: str  # sign, send, status, deliver
+    outcome: str
+    duration_ms: int
+    status_code: str | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,24 +247,48 @@ class TransmissionRepository:
                 .values({due_column: lease, "locked_until": lease})
             )
 
-    def store_signed(
-        self,
-        claimed: ClaimedTransmission,
-        *,
-        xml: bytes,
-        document_key: str,
-        file_name: str,
-        signed_at: datetime,
-    ) -> bool:
-        """Keeps the signed document: from now on it is what every send carries."""
-        return self._update(
-            claimed,
-            xml=xml,
-            document_key=document_key,
-            file_name=file_name,
-            signed_at=signed_at,
-            updated_at=signed_at,
+    def store_signed(self, files: Sequence[SignedFile], *, signed_at: datetime) -> list[SignedFile]:
+        """Keeps signed documents: from now on each is what every send carries. Returns those
+        stored, leaving out any whose lease was lost. One statement for the whole batch."""
+        if not files:
+            return []
+        tr = t.dian_transmissions
+        statement = (
+            sa.update(tr)
+            .where(
+                tr.c.company_id == sa.bindparam("key_company_id"),
+                tr.c.document_id == sa.bindparam("key_document_id"),
+                tr.c.locked_until == sa.bindparam("key_lease"),
+            )
+            .values(
+                xml=sa.bindparam("new_xml"),
+                document_key=sa.bindparam("new_document_key"),
+                file_name=sa.bindparam("new_file_name"),
+                signed_at=signed_at,
+                updated_at=signed_at,
+            )
         )
+
+        def parameters(file: SignedFile) -> dict[str, Any]:
+            return {
+                "key_company_id": file.claimed.company_id,
+                "key_document_id": file.claimed.document_id,
+                "key_lease": file.claimed.lease,
+                "new_xml": file.xml,
+                "new_document_key": file.document_key,
+                "new_file_name": file.file_name,
+            }
+
+        result = self.session.execute(statement, [parameters(f) for f in files])
+        if result.rowcount == len(files):  # type: ignore[attr-defined]
+            return list(files)
+        # Some lease lapsed (rare): find which, one by one. Rewriting the rows already
+        # stored writes the same values again, under the same lease.
+        return [
+            file
+            for file in files
+            if self.session.execute(statement, parameters(file)).rowcount == 1  # type: ignore[attr-defined]
+        ]
 
     def record(
         self,
@@ -277,6 +325,12 @@ class TransmissionRepository:
             values["application_response"] = application_response
         if state is TransmissionState.ACCEPTED:
             values["accepted_at"] = now
+            # A delivery waiting for the acceptance becomes due now.
+            tr = t.dian_transmissions
+            values["delivery_next_at"] = sa.case(
+                (tr.c.delivery_state == DeliveryState.PENDING.value, now),
+                else_=tr.c.delivery_next_at,
+            )
         if not keep_error:
             values["last_error"] = (last_error or "")[:MAX_TEXT] or None
         return self._update(claimed, **values)
@@ -308,30 +362,28 @@ class TransmissionRepository:
                 .values(next_attempt_at=now, locked_until=None)
             )
 
-    def log(
-        self,
-        company_id: int,
-        document_id: int,
-        *,
-        at: datetime,
-        action: str,
-        outcome: str,
-        duration_ms: int,
-        status_code: str | None = None,
-        detail: str | None = None,
-    ) -> None:
-        entry_id = allocate_ids(self.session.connection(), "dian_transmission_log")[0]
+    def log(self, *records: LogRecord) -> None:
+        """Appends to the documents' transmission logs, in one statement."""
+        if not records:
+            return
+        table = t.dian_transmission_log
+        ids = allocated_id_column(self.session.connection(), table.name, len(records))
         self.session.execute(
-            sa.insert(t.dian_transmission_log).values(
-                company_id=company_id,
-                id=entry_id,
-                document_id=document_id,
-                at=at,
-                action=action,
-                outcome=outcome,
-                status_code=(status_code or "")[:4] or None,
-                detail=(detail or "")[:1000] or None,
-                duration_ms=duration_ms,
+            sa.insert(table).values(
+                [
+                    {
+                        "company_id": record.company_id,
+                        "id": entry_id,
+                        "document_id": record.document_id,
+                        "at": record.at,
+                        "action": record.action,
+                        "outcome": record.outcome,
+                        "status_code": (record.status_code or "")[:4] or None,
+                        "detail": (record.detail or "")[:1000] or None,
+                        "duration_ms": record.duration_ms,
+                    }
+                    for record, entry_id in zip(records, ids, strict=True)
+                ]
             )
         )
 
@@ -412,19 +464,6 @@ class TransmissionRepository:
             )
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    def schedule_delivery(self, company_id: int, document_id: int, *, now: datetime) -> None:
-        """An accepted document with a delivery pending becomes due for it."""
-        tr = t.dian_transmissions
-        self.session.execute(
-            sa.update(tr)
-            .where(
-                tr.c.company_id == company_id,
-                tr.c.document_id == document_id,
-                tr.c.delivery_state == DeliveryState.PENDING.value,
-            )
-            .values(delivery_next_at=now)
-        )
 
     def claim_deliveries(
         self, *, now: datetime, lease: datetime, limit: int, company_id: int | None = None

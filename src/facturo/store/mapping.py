@@ -126,17 +126,17 @@ def allocate_ids(connection: sa.Connection, table_name: str, count: int = 1) -> 
     return list(range(int(last) - count + 1, int(last) + 1))
 
 
-def allocated_id_column(connection: sa.Connection, table_name: str, count: int) -> list[Any]:
-    """Values for the ``id`` of ``count`` rows about to be inserted into ``table_name``: on
-    PostgreSQL the sequence's ``nextval`` evaluated inside the INSERT itself (no round trip of
-    its own), on SQLite ids from ``allocate_ids``."""
+def next_id_in_insert(connection: sa.Connection, table_name: str) -> sa.ColumnElement[Any] | None:
+    """On PostgreSQL, the SQL that takes the next id of ``table_name`` from its sequence inside
+    the INSERT itself (no round trip of its own); None on SQLite, where ``allocate_ids`` gives
+    the ids."""
     if table_name not in t.ALLOCATED_ID_TABLES:
         raise ValueError(f"{table_name} does not take allocated ids")
-    if connection.dialect.name == "postgresql":
-        # table_name is one of ours (checked above), so it can be written into the SQL.
-        sequence: sa.ColumnElement[Any] = sa.literal_column(f"'{table_name}_id_seq'::regclass")
-        return [sa.func.nextval(sequence)] * count
-    return list(allocate_ids(connection, table_name, count))
+    if connection.dialect.name != "postgresql":
+        return None
+    # table_name is one of ours (checked above), so it can be written into the SQL.
+    sequence: sa.ColumnElement[Any] = sa.literal_column(f"'{table_name}_id_seq'::regclass")
+    return sa.func.nextval(sequence)
 
 
 def allocate_id(connection: sa.Connection, table_name: str) -> int:

@@ -26,7 +26,7 @@ from facturo.domain.transmission import (
     TransmissionState,
 )
 from facturo.store import tables as t
-from facturo.store.mapping import allocated_id_column
+from facturo.store.mapping import allocate_ids, next_id_in_insert
 
 MAX_TEXT = 500
 DUE_STATES = (
@@ -367,25 +367,31 @@ class TransmissionRepository:
         if not records:
             return
         table = t.dian_transmission_log
-        ids = allocated_id_column(self.session.connection(), table.name, len(records))
-        self.session.execute(
-            sa.insert(table).values(
-                [
-                    {
-                        "company_id": record.company_id,
-                        "id": entry_id,
-                        "document_id": record.document_id,
-                        "at": record.at,
-                        "action": record.action,
-                        "outcome": record.outcome,
-                        "status_code": (record.status_code or "")[:4] or None,
-                        "detail": (record.detail or "")[:1000] or None,
-                        "duration_ms": record.duration_ms,
-                    }
-                    for record, entry_id in zip(records, ids, strict=True)
-                ]
-            )
-        )
+        rows: list[dict[str, Any]] = [
+            {
+                "company_id": record.company_id,
+                "document_id": record.document_id,
+                "at": record.at,
+                "action": record.action,
+                "outcome": record.outcome,
+                "status_code": (record.status_code or "")[:4] or None,
+                "detail": (record.detail or "")[:1000] or None,
+                "duration_ms": record.duration_ms,
+            }
+            for record in records
+        ]
+        # One statement shape whatever the count, so SQLAlchemy compiles it once.
+        connection = self.session.connection()
+        next_id = next_id_in_insert(connection, table.name)
+        statement = sa.insert(table)
+        if next_id is not None:
+            statement = statement.values(id=next_id)
+        else:
+            for row, entry_id in zip(
+                rows, allocate_ids(connection, table.name, len(rows)), strict=True
+            ):
+                row["id"] = entry_id
+        self.session.execute(statement, rows)
 
     def next_file_numbers(self, company_id: int, year: int, count: int) -> range:
         """``count`` consecutive file numbers of the company's year (they start at 1 each

@@ -17,6 +17,7 @@ from signxml import XMLVerifier  # type: ignore[import-untyped]
 
 from facturo.dian import schemas, ubl
 from facturo.dian.standin import Fault, FaultKind
+from facturo.domain.catalogs import DocumentClass
 from facturo.services.context import ServiceContext
 from tests.api.test_current_invoices import Shop, errors, ok, open_shop
 from tests.conftest import TenantFixture
@@ -255,6 +256,63 @@ def test_signing_a_batch_stores_only_what_the_worker_still_holds(
         k: v for k, v in stored.items() if k != taken.document_id
     }
     assert sorted(signed_logs) == sorted(r.claimed.document_id for r in ready)
+
+
+def test_lists_filter_by_dian_state_customer_and_seller_in_the_database(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic
+) -> None:
+    """The filters the web lists use are applied by the store (no look-through in Python)."""
+    from facturo.domain.transmission import TransmissionState
+    from facturo.store.documents import DocumentFilter
+
+    electronic.standin.add_fault(
+        Fault(
+            FaultKind.REJECT,
+            operation="SendBillSync",
+            rule="FAJ43b",
+            message="Nombre no coincide con el RUT",
+        )
+    )
+    rejected = shop.issue(shop.body(stamp={"send": True}))
+    electronic.drain(ctx)
+    accepted = shop.issue(shop.body(stamp={"send": True}))
+    electronic.drain(ctx)
+    waiting = shop.issue(shop.body(stamp={"send": True}))
+    never = shop.issue()
+    company_id = shop.tenant.company.id
+
+    def numbers(**where: object) -> list[int]:
+        with ctx.unit_of_work(read_only=True) as uow:
+            found = uow.sales_documents.page(
+                company_id, offset=0, limit=50, where=DocumentFilter(**where), with_lines=False
+            )
+            counted = uow.sales_documents.count(company_id, DocumentFilter(**where))
+        assert counted == len(found)
+        return sorted(d.number for d in found)
+
+    def states(*wanted: TransmissionState | None) -> list[int]:
+        return numbers(transmission_states=frozenset(wanted))
+
+    assert states(TransmissionState.ACCEPTED) == [accepted["number"]]
+    assert states(TransmissionState.REJECTED, TransmissionState.INVALID) == [rejected["number"]]
+    assert states(TransmissionState.PENDING, TransmissionState.SENT) == [waiting["number"]]
+    assert states(None) == [never["number"]]
+    assert states(None, TransmissionState.ACCEPTED) == sorted([never["number"], accepted["number"]])
+    everyone = sorted(i["number"] for i in (rejected, accepted, waiting, never))
+    with ctx.unit_of_work(read_only=True) as uow:
+        [document] = uow.sales_documents.page(
+            company_id,
+            offset=0,
+            limit=1,
+            where=DocumentFilter(
+                document_class=DocumentClass.SALES_INVOICE, number=accepted["number"]
+            ),
+            with_lines=False,
+        )
+    assert numbers(customer_ids=frozenset({document.customer_id})) == everyone
+    assert numbers(customer_ids=frozenset()) == []
+    assert numbers(sold_by=document.seller_id) == everyone
+    assert numbers(sold_by=document.seller_id + 10_000) == []
 
 
 def test_stamp_send_is_refused_for_a_credit_note_whose_invoice_was_not_accepted(

@@ -196,6 +196,8 @@ def test_the_list_filters_and_sends_the_chosen_invoices_in_one_go(
     expect(refused).to_contain_text("Rechazada")
     expect(refused).to_contain_text("no corresponde a la fecha de firma")
     expect(summary.locator("tr", has_text=first.document.full_number)).to_have_count(0)
+    assert filtered(**{"Estado DIAN": "Rechazada"}) == [earlier.document.full_number]
+    assert filtered(**{"Estado DIAN": "Sin enviar"}) == []
 
 
 def test_mass_sending_by_dates_lists_the_refused_and_progresses_to_the_end(

@@ -34,6 +34,7 @@ from facturo.domain.sales import (
     SalesLine,
     TaxRate,
 )
+from facturo.domain.transmission import TransmissionState
 from facturo.store import tables as t
 from facturo.store.mapping import allocate_ids
 from facturo.store.types import utc_now
@@ -56,6 +57,10 @@ class DocumentFilter:
     created_to: datetime | None = None
     updated_from: datetime | None = None
     updated_to: datetime | None = None
+    customer_ids: frozenset[int] | None = None  # any of these customers
+    sold_by: int | None = None  # the user who sold it: its seller or its author
+    # The DIAN transmission's state, any of these; None in the set: never put in the outbox.
+    transmission_states: frozenset[TransmissionState | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class ReceiptFilter:
     updated_from: datetime | None = None
     updated_to: datetime | None = None
     matches_none: bool = False  # e.g. a name that is no receipt's (FV-1-5, "abc")
+    customer_ids: frozenset[int] | None = None  # any of these customers
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,22 @@ class Application:
     amount: Decimal
     source: ApplicationSource
     source_id: int | None
+
+
+def _in_transmission_states(
+    company_id: int, states: frozenset[TransmissionState | None]
+) -> sa.ColumnElement[bool]:
+    d, tr = t.sales_documents, t.dian_transmissions
+    outbox_row = sa.select(tr.c.document_id).where(
+        tr.c.company_id == company_id, tr.c.document_id == d.c.id
+    )
+    values = sorted(state.value for state in states if state is not None)
+    either: list[sa.ColumnElement[bool]] = []
+    if values:
+        either.append(outbox_row.where(tr.c.state.in_(values)).exists())
+    if None in states:
+        either.append(~outbox_row.exists())
+    return sa.or_(*either) if either else sa.false()
 
 
 def among(
@@ -439,6 +461,14 @@ class SalesDocumentRepository:
             query = query.where(d.c.updated_at >= where.updated_from)
         if where.updated_to is not None:
             query = query.where(d.c.updated_at <= where.updated_to)
+        if where.customer_ids is not None:
+            query = query.where(among(self.session, d.c.customer_id, where.customer_ids))
+        if where.sold_by is not None:
+            query = query.where(
+                sa.or_(d.c.seller_id == where.sold_by, d.c.created_by == where.sold_by)
+            )
+        if where.transmission_states is not None:
+            query = query.where(_in_transmission_states(company_id, where.transmission_states))
         return query
 
     def related(self, company_id: int, document_id: int) -> list[SalesDocument]:
@@ -808,6 +838,8 @@ class ReceiptRepository:
             query = query.where(r.c.created_at >= where.created_from)
         if where.created_to is not None:
             query = query.where(r.c.created_at <= where.created_to)
+        if where.customer_ids is not None:
+            query = query.where(among(self.session, r.c.customer_id, where.customer_ids))
         return query
 
     def paying(self, company_id: int, installment_ids: Iterable[int]) -> bool:

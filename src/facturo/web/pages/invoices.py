@@ -123,6 +123,14 @@ _FILTER_OF = {
     TransmissionState.INVALID: "rechazada",
     TransmissionState.CONTINGENCY: "contingencia",
 }
+# What each filter selects in the store; None: never put in the outbox.
+_STATES_OF: dict[str, frozenset[TransmissionState | None]] = {
+    "sin_enviar": frozenset({None}),
+    **{
+        key: frozenset(state for state, named in _FILTER_OF.items() if named == key)
+        for key in set(_FILTER_OF.values())
+    },
+}
 _BADGE = {"sin_enviar": "", "pendiente": "warn", "aceptada": "ok", "rechazada": "bad"}
 _BADGE["contingencia"] = "warn"
 _STATE_LABELS = {
@@ -213,16 +221,8 @@ class _Listing:
     values: dict[str, str]
     errors: dict[str, str] = field(default_factory=dict)
     where: DocumentFilter = field(default_factory=lambda: DocumentFilter(document_class=FV))
-    customer_ids: frozenset[int] | None = None  # several customers match the name typed
-    state: str | None = None
     nothing: bool = False  # a filter names no invoice (an unknown customer)
     notice: str | None = None
-
-    @property
-    def in_python(self) -> bool:
-        """Whether some filter is one the store cannot apply (the DIAN state, a name shared
-        by several customers): the list then looks through the invoices itself."""
-        return self.state is not None or self.customer_ids is not None
 
 
 def _listing(
@@ -263,12 +263,15 @@ def _listing(
     state = listing.values["estado"].strip()
     if state and state not in STATE_FILTERS:
         listing.errors["estado"] = "Elige un estado de la lista."
-    listing.state = state if state in STATE_FILTERS else None
     if listing.errors:
         listing.nothing = True
         return listing
     where = DocumentFilter(
-        document_class=FV, date_from=dates["desde"], date_to=dates["hasta"], number=number
+        document_class=FV,
+        date_from=dates["desde"],
+        date_to=dates["hasta"],
+        number=number,
+        transmission_states=_STATES_OF.get(state),
     )
     who = listing.values["cliente"].strip()
     if who:
@@ -281,7 +284,7 @@ def _listing(
             elif len(ids) == 1:
                 customer_id = ids[0]
             else:
-                listing.customer_ids = frozenset(ids[:200])
+                where = replace(where, customer_ids=frozenset(ids[:200]))
                 if len(ids) > 200:
                     listing.notice = (
                         "Muchos clientes tienen ese nombre: se muestran las facturas de los "
@@ -336,62 +339,33 @@ class Row:
         return self.view.document
 
 
-def _page(
-    ctx: ServiceContext, actor: Actor, listing: _Listing, page: int
-) -> tuple[list[Row], int, bool]:
-    """The page's rows, how many invoices match, and whether the look-through was cut."""
+def _page(ctx: ServiceContext, actor: Actor, listing: _Listing, page: int) -> tuple[list[Row], int]:
+    """The page's rows, newest first, and how many invoices match."""
     if listing.nothing:
-        return [], 0, False
-    if not listing.in_python:
-        total = (
-            sales.page_views(ctx, actor, PageRequest(0, 0), listing.where, with_lines=False).total
-            or 0
-        )
-        end = max(0, total - (page - 1) * PAGE_SIZE)
-        start = max(0, end - PAGE_SIZE)
-        views = (
-            list(
-                reversed(
-                    sales.page_views(
-                        ctx,
-                        actor,
-                        PageRequest(start, end - start),
-                        listing.where,
-                        with_lines=False,
-                        counted=False,
-                    ).views
-                )
+        return [], 0
+    total = (
+        sales.page_views(ctx, actor, PageRequest(0, 0), listing.where, with_lines=False).total or 0
+    )
+    end = max(0, total - (page - 1) * PAGE_SIZE)
+    start = max(0, end - PAGE_SIZE)
+    views = (
+        list(
+            reversed(
+                sales.page_views(
+                    ctx,
+                    actor,
+                    PageRequest(start, end - start),
+                    listing.where,
+                    with_lines=False,
+                    counted=False,
+                ).views
             )
-            if end > start
-            else []
         )
-        sent = _statuses(ctx, actor.company_id, views)
-        return [Row(v, DianState.of(sent.get(v.document.id or 0))) for v in views], total, False
-    kept: list[Row] = []
-    looked = 0
-    batch: list[SaleView] = []
-
-    def sift(views: list[SaleView]) -> None:
-        sent = _statuses(ctx, actor.company_id, views)
-        for view in views:
-            state = DianState.of(sent.get(view.document.id or 0))
-            if listing.state is not None and state.key != listing.state:
-                continue
-            kept.append(Row(view, state))
-
-    for view in _newest_first(ctx, actor, listing.where):
-        looked += 1
-        if listing.customer_ids is not None and view.document.customer_id not in (
-            listing.customer_ids
-        ):
-            continue
-        batch.append(view)
-        if len(batch) >= SCAN_CHUNK:
-            sift(batch)
-            batch = []
-    sift(batch)
-    first = (page - 1) * PAGE_SIZE
-    return kept[first : first + PAGE_SIZE], len(kept), looked >= SCAN_LIMIT
+        if end > start
+        else []
+    )
+    sent = _statuses(ctx, actor.company_id, views)
+    return [Row(v, DianState.of(sent.get(v.document.id or 0))) for v in views], total
 
 
 @router.get("")
@@ -410,7 +384,7 @@ def index(
     listing = _listing(ctx, actor, desde, hasta, cliente, numero, estado)
     page = int(pagina) if pagina.isdigit() and 0 < len(pagina) <= 5 else 1
     page = max(1, page)
-    rows, total, cut = _page(ctx, actor, listing, page)
+    rows, total = _page(ctx, actor, listing, page)
     pages = max(1, -(-total // PAGE_SIZE))
     query = {k: v for k, v in listing.values.items() if v}
     return render(
@@ -426,13 +400,7 @@ def index(
         page_url=lambda p: HOME + "?" + urlencode({**query, "pagina": p}),
         filters=FormState(listing.values, listing.errors),
         states=[("", "Todos"), *STATE_FILTERS.items()],
-        notice=listing.notice
-        or (
-            f"La búsqueda revisó las {SCAN_LIMIT:,} facturas más recientes; acota las fechas "
-            "para ver las anteriores.".replace(",", ".")
-            if cut
-            else None
-        ),
+        notice=listing.notice,
     )
 
 

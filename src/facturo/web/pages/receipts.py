@@ -5,7 +5,7 @@ installments (abono a deuda) and the receipt's detail. Recording goes through
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -41,7 +41,6 @@ router = APIRouter(prefix="/recibos")
 
 HOME = PREFIX + "/recibos"
 PAGE_SIZE = 50
-CUSTOMER_SCAN = 5_000  # receipts looked through when the list is filtered by customer
 DOCUMENT_CHUNK = 200
 MAX_DOCUMENTS = 10_000
 RESULTS = 20
@@ -153,20 +152,12 @@ def index(
     page = max(1, min(pagina, 10_000))
     views: list[ReceiptView] = []
     total = 0
-    limited = False
     if not errors:
         where = ReceiptFilter(date_from=start, date_to=end)
         if cliente:
-            wanted = {p.id for p in _find_parties(ctx, session, cliente)}
-            _, in_range = receipts.get_page(ctx, session.actor, PageRequest(0, 1), where)
-            limited = in_range > CUSTOMER_SCAN
-            newest = PageRequest(max(0, in_range - CUSTOMER_SCAN), CUSTOMER_SCAN)
-            scanned, _ = receipts.get_page(ctx, session.actor, newest, where)
-            matching = [v for v in reversed(scanned) if v.receipt.customer_id in wanted]
-            total = len(matching)
-            views = matching[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        else:
-            views, total = _newest_first(ctx, session, where, page)
+            wanted = frozenset(p.id for p in _find_parties(ctx, session, cliente) if p.id)
+            where = replace(where, customer_ids=wanted)
+        views, total = _newest_first(ctx, session, where, page)
     return render(
         request,
         "receipts/index.html",
@@ -184,7 +175,6 @@ def index(
         sum_total=sum((v.receipt.total for v in views), Decimal(0)),
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
-        limited=limited,
         query=f"desde={start.isoformat()}&hasta={end.isoformat()}&cliente={cliente}",
     )
 

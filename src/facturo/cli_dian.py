@@ -556,14 +556,16 @@ def send(
     from facturo.worker.dian import DianTransmissions
 
     with base._reporting(as_json):
+        days: list[date | None] = []
+        for option, text in (("--from", date_from), ("--to", date_to)):
+            try:
+                days.append(date.fromisoformat(text) if text else None)
+            except ValueError:
+                raise base.CommandFailed(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
         ctx = base._context()
         actor = base._operator(ctx, company)
         result = transmission.stamp_many(
-            ctx,
-            actor,
-            document_ids=document,
-            date_from=date.fromisoformat(date_from) if date_from else None,
-            date_to=date.fromisoformat(date_to) if date_to else None,
+            ctx, actor, document_ids=document, date_from=days[0], date_to=days[1]
         )
         outcomes: dict[str, int] = {}
         if wait and result.queued:

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import base64
 import io
+import json
+import os
+import subprocess
+import sys
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,9 +23,10 @@ from signxml import XMLVerifier  # type: ignore[import-untyped]
 from facturo.dian import schemas, ubl
 from facturo.dian.standin import Fault, FaultKind
 from facturo.domain.catalogs import DocumentClass
+from facturo.domain.errors import RuleViolations
 from facturo.services.context import ServiceContext
 from tests.api.test_current_invoices import Shop, errors, ok, open_shop
-from tests.conftest import TenantFixture
+from tests.conftest import TEST_SECRET, TenantFixture
 from tests.dian_env import Electronic, StandInServer, quick_retries, set_up_einvoicing
 from tests.mailbox import Mailbox
 
@@ -313,6 +319,85 @@ def test_lists_filter_by_dian_state_customer_and_seller_in_the_database(
     assert numbers(customer_ids=frozenset()) == []
     assert numbers(sold_by=document.seller_id) == everyone
     assert numbers(sold_by=document.seller_id + 10_000) == []
+
+
+def test_envio_masivo_through_the_current_api_by_ids_and_by_dates(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic
+) -> None:
+    first, second, third = (shop.issue() for _ in range(3))
+
+    nothing_chosen = shop.client.post("/v1/invoices/stamp", json={})
+    assert ("parameter_required", ["ids"]) in errors(nothing_chosen)
+
+    by_ids = ok(shop.client.post("/v1/invoices/stamp", json={"ids": [first["id"]]}))
+    assert (by_ids["queued"], by_ids["already"], by_ids["refused"]) == (1, 0, [])
+    day = first["date"]
+    by_dates = ok(shop.client.post("/v1/invoices/stamp", json={"date_start": day, "date_end": day}))
+    assert (by_dates["queued"], by_dates["already"], by_dates["refused"]) == (2, 1, [])
+
+    assert electronic.drain(ctx) == {"accepted": 3}
+    for invoice in (first, second, third):
+        assert ok(shop.get(invoice["id"]))["stamp"]["status"] == "Accepted"
+    again = ok(shop.client.post("/v1/invoices/stamp", json={"date_start": day, "date_end": day}))
+    assert (again["queued"], again["already"]) == (0, 3)
+
+
+def test_envio_masivo_queues_every_document_of_the_range_however_many(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No silent cap: the range is read a chunk at a time until its end."""
+    from facturo.services import transmission
+
+    monkeypatch.setattr(transmission, "MASS_SEND_CHUNK", 2)
+    created = [shop.issue() for _ in range(5)]
+    day = date.fromisoformat(created[0]["date"])
+
+    result = transmission.stamp_many(ctx, shop.tenant.actor, date_from=day, date_to=day)
+
+    assert (len(result.queued), len(set(result.queued)), result.already) == (5, 5, [])
+    assert electronic.drain(ctx) == {"accepted": 5}
+    with pytest.raises(RuleViolations) as refused:
+        transmission.stamp_many(ctx, shop.tenant.actor)
+    assert [v.code for v in refused.value.violations] == ["parameter_required"]
+
+
+def test_facturo_dian_send_queues_a_range_and_sends_it_with_a_progress_bar(
+    ctx: ServiceContext, shop: Shop, electronic: Electronic
+) -> None:
+    created = [shop.issue() for _ in range(2)]
+    day = created[0]["date"]
+    company = ("--company", shop.tenant.key)
+
+    def facturo(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(Path(sys.executable).parent / "facturo"), "dian", *args],
+            env={
+                **os.environ,
+                "FACTURO_DATABASE_URL": ctx.settings.database_url,
+                "FACTURO_SECRET_KEY": TEST_SECRET,
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    sent = facturo("send", *company, "--from", day, "--to", day, "--json")
+    assert sent.returncode == 0, sent.stderr
+    answer = json.loads(sent.stdout)
+    assert (answer["queued"], answer["already"], answer["outcomes"]) == (2, 0, {"accepted": 2})
+    assert "Enviando a la DIAN" in sent.stderr  # the progress bar
+    for invoice in created:
+        assert ok(shop.get(invoice["id"]))["stamp"]["status"] == "Accepted"
+
+    again = facturo("send", *company, "--from", day, "--to", day)
+    assert again.returncode == 0 and "queued 0, already queued 2, refused 0" in again.stdout
+    unchosen = facturo("send", *company)
+    assert unchosen.returncode == 1
+    assert "Choose the documents to send" in unchosen.stdout + unchosen.stderr
+    bad_date = facturo("send", *company, "--from", "ayer", "--to", day)
+    assert bad_date.returncode == 1
+    assert "--from 'ayer' is not a date" in bad_date.stdout + bad_date.stderr
 
 
 def test_stamp_send_is_refused_for_a_credit_note_whose_invoice_was_not_accepted(

@@ -167,9 +167,8 @@ def report(ctx: ServiceContext, actor: Actor, run_id: int | None = None) -> Test
                 company_id,
                 offset=0,
                 limit=len(ids),
-                where=DocumentFilter(),
+                where=DocumentFilter(document_ids=frozenset(ids)),
                 with_lines=False,
-                ids=ids,
             )
             if ids
             else []

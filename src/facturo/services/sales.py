@@ -1829,9 +1829,8 @@ def describe(
                 company_id,
                 offset=0,
                 limit=len(related_ids),
-                where=DocumentFilter(),
+                where=DocumentFilter(document_ids=frozenset(related_ids)),
                 with_lines=False,
-                ids=related_ids,
             )
         }
         if related_ids

@@ -269,6 +269,9 @@ class MassSend:
     refused: dict[int, list[Violation]] = field(default_factory=dict)
 
 
+MASS_SEND_CHUNK = 500  # documents read at a time while queuing a mass sending
+
+
 def stamp_many(
     ctx: ServiceContext,
     actor: Actor,
@@ -277,36 +280,62 @@ def stamp_many(
     date_from: date | None = None,
     date_to: date | None = None,
     document_class: DocumentClass | None = DocumentClass.SALES_INVOICE,
-    limit: int = 10_000,
 ) -> MassSend:
-    """Queues a selection of documents, or those dated in a range, in one transaction.
+    """Queues a selection of documents, or every one dated in a range, in one transaction.
     Documents that cannot be sent are listed with their reasons; the rest are queued."""
     actor.require(Permission.INVOICES_CREATE)
+    if document_ids is None and date_from is None and date_to is None:
+        # Never "everything the company ever issued" by omission.
+        raise RuleViolations(
+            [
+                Violation(
+                    "parameter_required",
+                    "documents",
+                    "Choose the documents to send: their ids, or a date range",
+                )
+            ]
+        )
     result = MassSend()
+    where = DocumentFilter(
+        document_class=document_class,
+        date_from=date_from,
+        date_to=date_to,
+        document_ids=None if document_ids is None else frozenset(document_ids),
+    )
     with ctx.unit_of_work() as uow:
-        where = DocumentFilter(document_class=document_class, date_from=date_from, date_to=date_to)
-        documents = uow.sales_documents.page(
-            actor.company_id, offset=0, limit=limit, where=where, with_lines=False, ids=document_ids
-        )
-        present = uow.transmissions.by_document_ids(
-            actor.company_id, [d.id for d in documents if d.id is not None]
-        )
-        queue: list[tuple[SalesDocument, str | None]] = []
-        for document in documents:
-            assert document.id is not None
-            if document.id in present:
-                result.already.append(document.id)
-                continue
-            problems = sendable_problems(ctx, uow, document, field_name="documents")
-            if problems:
-                result.refused[document.id] = problems
-                continue
-            queue.append((document, _buyer_email(uow, document)))
         now = ctx.now()
-        for document, email in queue:
-            assert document.id is not None
-            uow.transmissions.enqueue(actor.company_id, [document.id], now=now, deliver_to=email)
-            result.queued.append(document.id)
+        offset = 0
+        while True:
+            # Nothing this loop writes changes which documents match, so the pages hold still.
+            documents = uow.sales_documents.page(
+                actor.company_id,
+                offset=offset,
+                limit=MASS_SEND_CHUNK,
+                where=where,
+                with_lines=False,
+            )
+            offset += len(documents)
+            present = uow.transmissions.by_document_ids(
+                actor.company_id, [d.id for d in documents if d.id is not None]
+            )
+            for document in documents:
+                assert document.id is not None
+                if document.id in present:
+                    result.already.append(document.id)
+                    continue
+                problems = sendable_problems(ctx, uow, document, field_name="documents")
+                if problems:
+                    result.refused[document.id] = problems
+                    continue
+                uow.transmissions.enqueue(
+                    actor.company_id,
+                    [document.id],
+                    now=now,
+                    deliver_to=_buyer_email(uow, document),
+                )
+                result.queued.append(document.id)
+            if len(documents) < MASS_SEND_CHUNK:
+                break
         uow.commit()
     return result
 
@@ -318,6 +347,15 @@ def status(ctx: ServiceContext, actor: Actor, document_id: int) -> Transmission 
     actor.require(Permission.MASTER_DATA_READ)
     with ctx.unit_of_work(read_only=True) as uow:
         return uow.transmissions.find(actor.company_id, document_id)
+
+
+def counts_by_state(
+    ctx: ServiceContext, actor: Actor, where: DocumentFilter
+) -> dict[TransmissionState, int]:
+    """How many of the documents ``where`` selects stand in each transmission state."""
+    actor.require(Permission.MASTER_DATA_READ)
+    with ctx.unit_of_work(read_only=True) as uow:
+        return uow.sales_documents.transmission_counts(actor.company_id, where)
 
 
 def statuses(ctx: ServiceContext, company_id: int, ids: Sequence[int]) -> dict[int, Transmission]:
@@ -547,7 +585,10 @@ def load_for_signing(
     with ctx.unit_of_work(read_only=True) as uow:
         for company_id, ids in by_company.items():
             documents = uow.sales_documents.page(
-                company_id, offset=0, limit=len(ids), where=DocumentFilter(), ids=ids
+                company_id,
+                offset=0,
+                limit=len(ids),
+                where=DocumentFilter(document_ids=frozenset(ids)),
             )
             customers = uow.parties.by_ids(company_id, {d.customer_id for d in documents})
             product_ids = {line.product_id for d in documents for line in d.lines}
@@ -572,9 +613,8 @@ def load_for_signing(
                         company_id,
                         offset=0,
                         limit=max(len(related_ids), 1),
-                        where=DocumentFilter(),
+                        where=DocumentFilter(document_ids=frozenset(related_ids)),
                         with_lines=False,
-                        ids=related_ids,
                     )
                 }
                 if related_ids
@@ -810,7 +850,11 @@ def guids_of(ctx: ServiceContext, company_id: int, ids: Sequence[int]) -> dict[i
         return {}
     with ctx.unit_of_work(read_only=True) as uow:
         documents = uow.sales_documents.page(
-            company_id, offset=0, limit=len(ids), where=DocumentFilter(), with_lines=False, ids=ids
+            company_id,
+            offset=0,
+            limit=len(ids),
+            where=DocumentFilter(document_ids=frozenset(ids)),
+            with_lines=False,
         )
     return {d.id: d.guid for d in documents if d.id is not None}
 

@@ -57,6 +57,7 @@ class DocumentFilter:
     created_to: datetime | None = None
     updated_from: datetime | None = None
     updated_to: datetime | None = None
+    document_ids: frozenset[int] | None = None  # only these documents
     customer_ids: frozenset[int] | None = None  # any of these customers
     sold_by: int | None = None  # the user who sold it: its seller or its author
     # The DIAN transmission's state, any of these; None in the set: never put in the outbox.
@@ -396,13 +397,12 @@ class SalesDocumentRepository:
         limit: int,
         where: DocumentFilter,
         with_lines: bool = True,
-        ids: Iterable[int] | None = None,
     ) -> list[SalesDocument]:
         d = t.sales_documents
         # The page's ids first (an index-only walk, cheap even deep into a large company), then
         # only those rows: OFFSET never reads the rows it skips.
         page_ids = (
-            self._matching(sa.select(d.c.id), company_id, where, ids)
+            self._matching(sa.select(d.c.id), company_id, where)
             .order_by(d.c.id)
             .offset(offset)
             .limit(limit)
@@ -417,20 +417,30 @@ class SalesDocumentRepository:
 
     def count(self, company_id: int, where: DocumentFilter) -> int:
         d = t.sales_documents
-        query = self._matching(sa.select(sa.func.count()).select_from(d), company_id, where, None)
+        query = self._matching(sa.select(sa.func.count()).select_from(d), company_id, where)
         return int(self.session.execute(query).scalar_one())
 
+    def transmission_counts(
+        self, company_id: int, where: DocumentFilter
+    ) -> dict[TransmissionState, int]:
+        """How many of the documents ``where`` selects are in each DIAN transmission state
+        (documents never put in the outbox are not counted)."""
+        d, tr = t.sales_documents, t.dian_transmissions
+        joined = d.join(tr, sa.and_(tr.c.company_id == d.c.company_id, tr.c.document_id == d.c.id))
+        query = self._matching(
+            sa.select(tr.c.state, sa.func.count()).select_from(joined), company_id, where
+        ).group_by(tr.c.state)
+        return {
+            TransmissionState(state): int(count) for state, count in self.session.execute(query)
+        }
+
     def _matching(
-        self,
-        query: sa.Select[Any],
-        company_id: int,
-        where: DocumentFilter,
-        ids: Iterable[int] | None,
+        self, query: sa.Select[Any], company_id: int, where: DocumentFilter
     ) -> sa.Select[Any]:
         d = t.sales_documents
         query = query.where(d.c.company_id == company_id, d.c.status != DocumentStatus.DELETED)
-        if ids is not None:
-            query = query.where(among(self.session, d.c.id, set(ids)))
+        if where.document_ids is not None:
+            query = query.where(among(self.session, d.c.id, where.document_ids))
         if where.document_class is not None:
             query = query.where(d.c.document_class == where.document_class)
         if where.date_from is not None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -100,7 +100,6 @@ MAX_ROWS = 200  # rows read from a posted form; the domain allows 500 items, pag
 MAX_TEXT = 4000
 MAX_SELECTION = 200  # invoices one mass sending from the list may name
 SCAN_CHUNK = 500
-SCAN_LIMIT = 10_000  # documents a filter the store cannot express (or a batch) looks through
 SUMMARY_ROWS = 300
 SEARCH_RESULTS = 15
 
@@ -296,29 +295,20 @@ def _listing(
     return listing
 
 
-def _newest_first(
-    ctx: ServiceContext, actor: Actor, where: DocumentFilter, *, limit: int = SCAN_LIMIT
-) -> Iterator[SaleView]:
-    """The invoices ``where`` selects, newest first, a chunk at a time (at most ``limit``)."""
+def _newest(
+    ctx: ServiceContext, actor: Actor, where: DocumentFilter, *, skip: int, limit: int
+) -> tuple[list[SaleView], int]:
+    """The invoices ``where`` selects, newest first, after the ``skip`` newest (at most
+    ``limit``), and how many it selects in all. The store pages oldest first."""
     total = sales.page_views(ctx, actor, PageRequest(0, 0), where, with_lines=False).total or 0
-    end = total
-    seen = 0
-    while end > 0 and seen < limit:
-        start = max(0, end - SCAN_CHUNK)
-        chunk = sales.page_views(
-            ctx,
-            actor,
-            PageRequest(start, end - start),
-            where,
-            with_lines=False,
-            counted=False,
-        ).views
-        for view in reversed(chunk):
-            yield view
-            seen += 1
-            if seen >= limit:
-                return
-        end = start
+    end = max(0, total - skip)
+    start = max(0, end - limit)
+    if end <= start:
+        return [], total
+    views = sales.page_views(
+        ctx, actor, PageRequest(start, end - start), where, with_lines=False, counted=False
+    ).views
+    return views[::-1], total
 
 
 def _statuses(ctx: ServiceContext, company_id: int, views: Sequence[SaleView]) -> dict[int, Any]:
@@ -343,27 +333,7 @@ def _page(ctx: ServiceContext, actor: Actor, listing: _Listing, page: int) -> tu
     """The page's rows, newest first, and how many invoices match."""
     if listing.nothing:
         return [], 0
-    total = (
-        sales.page_views(ctx, actor, PageRequest(0, 0), listing.where, with_lines=False).total or 0
-    )
-    end = max(0, total - (page - 1) * PAGE_SIZE)
-    start = max(0, end - PAGE_SIZE)
-    views = (
-        list(
-            reversed(
-                sales.page_views(
-                    ctx,
-                    actor,
-                    PageRequest(start, end - start),
-                    listing.where,
-                    with_lines=False,
-                    counted=False,
-                ).views
-            )
-        )
-        if end > start
-        else []
-    )
+    views, total = _newest(ctx, actor, listing.where, skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     sent = _statuses(ctx, actor.company_id, views)
     return [Row(v, DianState.of(sent.get(v.document.id or 0))) for v in views], total
 
@@ -1076,16 +1046,14 @@ class Batch:
             chosen = frozenset(i for i in parsed if i is not None)
         return cls(date_from, date_to, before, chosen)
 
-    def views(self, ctx: ServiceContext, actor: Actor) -> Iterator[SaleView]:
-        where = DocumentFilter(
+    def where(self) -> DocumentFilter:
+        return DocumentFilter(
             document_class=FV,
             date_from=self.date_from,
             date_to=self.date_to,
             created_to=self.before,
+            document_ids=self.ids,
         )
-        for view in _newest_first(ctx, actor, where):
-            if self.ids is None or view.document.id in self.ids:
-                yield view
 
 
 @dataclass(frozen=True)
@@ -1105,20 +1073,36 @@ class Progress:
         return " · ".join(parts)
 
 
+_REFUSED = frozenset({TransmissionState.REJECTED, TransmissionState.INVALID})
+
+
 def _progress(ctx: ServiceContext, actor: Actor, batch: Batch) -> Progress:
-    views = list(batch.views(ctx, actor))
-    sent = _statuses(ctx, actor.company_id, views)
-    rows = [
-        Row(v, DianState.of(sent[v.document.id or 0]))
-        for v in reversed(views)
-        if (v.document.id or 0) in sent
-    ]
+    """Counted in the database; the rows shown are the refused ones first, then the newest."""
+    where = batch.where()
+    by_state = transmission.counts_by_state(ctx, actor, where)
     counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.state.key] = counts.get(row.state.key, 0) + 1
-    done = sum(1 for row in rows if row.state.sent and row.state.sent.state.final)
-    finished = not any(row.state.sent and row.state.sent.state in _UNFINISHED for row in rows)
-    return Progress(done, len(rows), finished, counts, rows)
+    for state, count in by_state.items():
+        counts[_FILTER_OF[state]] = counts.get(_FILTER_OF[state], 0) + count
+    refused, _ = _newest(
+        ctx, actor, replace(where, transmission_states=_REFUSED), skip=0, limit=SUMMARY_ROWS
+    )
+    others, _ = _newest(
+        ctx,
+        actor,
+        replace(where, transmission_states=frozenset(TransmissionState) - _REFUSED),
+        skip=0,
+        limit=SUMMARY_ROWS - len(refused),
+    )
+    views = refused + others
+    sent = _statuses(ctx, actor.company_id, views)
+    rows = [Row(v, DianState.of(sent.get(v.document.id or 0))) for v in views]
+    return Progress(
+        done=sum(count for state, count in by_state.items() if state.final),
+        total=sum(by_state.values()),
+        finished=not any(by_state.get(state) for state in _UNFINISHED),
+        counts=counts,
+        rows=rows,
+    )
 
 
 def _progress_html(request: Request, progress: Progress) -> str:
@@ -1185,9 +1169,17 @@ def mass_send(request: Request, ctx: Context, session: FullSession, form: Form) 
         result = transmission.stamp_many(ctx, actor, date_from=date_from, date_to=date_to)
         batch = Batch(date_from, date_to, ctx.now())
         if result.refused:
-            wanted = set(result.refused)
+            shown = frozenset(list(result.refused)[:SUMMARY_ROWS])
             known = {
-                v.document.id or 0: v for v in batch.views(ctx, actor) if v.document.id in wanted
+                v.document.id or 0: v
+                for v in sales.page_views(
+                    ctx,
+                    actor,
+                    PageRequest(0, len(shown)),
+                    replace(batch.where(), document_ids=shown),
+                    with_lines=False,
+                    counted=False,
+                ).views
             }
     refused = [
         (known.get(document_id), [spanish(v) for v in problems])

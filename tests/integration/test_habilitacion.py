@@ -24,6 +24,7 @@ from facturo.domain.numbering import MergeOutcome
 from facturo.domain.transmission import TransmissionState
 from facturo.services import companies, dian_numbering, einvoicing, habilitacion, transmission
 from facturo.services.context import ServiceContext
+from facturo.store.test_sets import TestSetRunRepository
 from tests.conftest import ADMIN_PASSWORD, TEST_SECRET, TenantFixture, fast_settings
 from tests.dian_env import Electronic, StandInServer, quick_retries, set_up_einvoicing
 from tests.integration.test_cli import BACKENDS, Cli, fresh_cli
@@ -386,6 +387,49 @@ def test_one_run_at_a_time(ctx: ServiceContext, electronic: Electronic) -> None:
         "interrupted: the run stopped before it finished",
     )
     assert habilitacion.latest(ctx, actor) == second
+
+
+def test_a_run_whose_process_stopped_beating_is_interrupted_before_its_deadline(
+    ctx: ServiceContext, electronic: Electronic
+) -> None:
+    """A server restarted in the middle of a run: its heartbeat stops, and within a minute
+    and a half the run reads as interrupted, long before its deadline."""
+    actor = electronic.tenant.actor
+    first = habilitacion.start(ctx, actor, SMALL, max_wait_seconds=600)
+    started = ctx.now()
+
+    def at(seconds: int) -> ServiceContext:
+        return dataclasses.replace(ctx, clock=lambda: started + timedelta(seconds=seconds))
+
+    assert not habilitacion.get(ctx, actor, first.id or 0).stale(at(60).now())
+    with pytest.raises(Conflict):
+        habilitacion.start(at(60), actor, SMALL)
+    assert habilitacion.get(ctx, actor, first.id or 0).stale(at(120).now())
+    second = habilitacion.start(at(120), actor, SMALL)
+    assert habilitacion.get(ctx, actor, first.id or 0).state is RunState.FAILED
+    assert habilitacion.latest(ctx, actor) == second
+
+
+def test_a_running_test_set_writes_its_heartbeat(
+    ctx: ServiceContext, electronic: Electronic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(habilitacion, "HEARTBEAT_SECONDS", 0.05)
+    electronic.standin.async_delay = 0.4  # long enough for several beats
+    beats: list[object] = []
+    original = TestSetRunRepository.beat
+
+    def counted(self: TestSetRunRepository, *args: Any) -> None:
+        beats.append(args)
+        original(self, *args)
+
+    monkeypatch.setattr(TestSetRunRepository, "beat", counted)
+
+    found = habilitacion.run_test_set(ctx, electronic.tenant.actor, SMALL, **QUICK)
+
+    assert found.run.state is RunState.FINISHED
+    assert len(beats) >= 2
+    stored = habilitacion.get(ctx, electronic.tenant.actor, found.run.id or 0)
+    assert stored.alive_at is not None and stored.alive_at > found.run.started_at
 
 
 # --- facturo dian numbering / test-set -------------------------------------------------------

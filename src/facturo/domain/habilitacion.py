@@ -10,11 +10,14 @@ while it runs and read its outcome afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from facturo.domain.validation import Checker
 
+# A running test set writes a heartbeat this often; silent for the lapse, its process is gone.
+HEARTBEAT_SECONDS = 15.0
+HEARTBEAT_LAPSE = timedelta(seconds=90)
 MAX_DOCUMENTS_PER_KIND = 500  # far above any set the DIAN asks for; a typo should not issue 10⁶
 
 
@@ -93,6 +96,9 @@ class TestSetRun:
     updated_at: datetime
     finished_at: datetime | None = None
     deadline_at: datetime  # a run still "running" past this instant was interrupted
+    # The running process's last heartbeat: written by a thread of its own, so left out of
+    # comparisons between two readings of the same run.
+    alive_at: datetime | None = field(default=None, compare=False)
 
     @property
     def total(self) -> int:
@@ -108,4 +114,9 @@ class TestSetRun:
         return self.state is RunState.FINISHED and self.accepted == self.total
 
     def stale(self, now: datetime) -> bool:
-        return self.state is RunState.RUNNING and now > self.deadline_at
+        """Still "running" but interrupted: past its deadline, or its process stopped beating
+        (a server restarted in the middle of it)."""
+        if self.state is not RunState.RUNNING:
+            return False
+        silent = self.alive_at is not None and now - self.alive_at > HEARTBEAT_LAPSE
+        return now > self.deadline_at or silent

@@ -20,6 +20,8 @@ database transaction.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -36,6 +38,7 @@ from facturo.domain.contact_info import Phone, Place
 from facturo.domain.errors import Conflict, NotFound, RuleViolations, Violation
 from facturo.domain.habilitacion import (
     DEFAULT_COMPOSITION,
+    HEARTBEAT_SECONDS,
     Composition,
     DocumentKind,
     RunState,
@@ -53,6 +56,8 @@ from facturo.store.documents import DocumentFilter
 from facturo.store.einvoicing import EInvoicingSettingsRepository
 from facturo.store.test_sets import TestSetRunRepository
 from facturo.store.transmissions import ClaimedTransmission, LogRecord
+
+log = logging.getLogger("facturo.habilitacion")
 
 POLL_SECONDS = 5.0
 MAX_WAIT_SECONDS = 600.0  # per phase (invoices, then notes)
@@ -265,6 +270,7 @@ def start(
                 started_at=now,
                 updated_at=now,
                 deadline_at=now + timedelta(seconds=2 * max_wait_seconds) + RUN_MARGIN,
+                alive_at=now,
             )
         )
         uow.commit()
@@ -292,7 +298,8 @@ def execute(
         ready = _ready(ctx, actor, run.composition)
         client = (clients or soap_client(ctx))(ready.profile)
         try:
-            _carry_out(ctx, actor, ready, client, tracker, poll_seconds, max_wait_seconds)
+            with _Heartbeat(ctx, run):
+                _carry_out(ctx, actor, ready, client, tracker, poll_seconds, max_wait_seconds)
         finally:
             close = getattr(client, "close", None)
             if callable(close):
@@ -312,6 +319,41 @@ def execute(
         else:
             tracker.end(RunState.FINISHED, None)
     return report(ctx, actor, run.id)
+
+
+class _Heartbeat:
+    """Writes the run's heartbeat every ``HEARTBEAT_SECONDS`` from a thread of its own while
+    the run is carried out, so that waiting on the DIAN or signing a large batch never looks
+    like a dead process, and a process that died shows as interrupted within a minute and a
+    half instead of at the deadline."""
+
+    def __init__(self, ctx: ServiceContext, run: TestSetRun) -> None:
+        self.ctx = ctx
+        self.run = run
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"test-set-{run.id}-heartbeat", daemon=True
+        )
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        assert self.run.id is not None
+        while not self._stopping.wait(HEARTBEAT_SECONDS):
+            try:
+                with self.ctx.unit_of_work() as uow:
+                    TestSetRunRepository(uow.session).beat(
+                        self.run.company_id, self.run.id, self.ctx.now()
+                    )
+                    uow.commit()
+            except Exception:  # a missed beat is not the run's failure; the next one may land
+                log.warning("test set run %s: heartbeat not written", self.run.id, exc_info=True)
 
 
 class _RunFailed(Exception):

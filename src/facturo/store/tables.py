@@ -957,6 +957,7 @@ dian_test_set_runs = sa.Table(
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.Column("finished_at", UTCDateTime()),
     sa.Column("deadline_at", UTCDateTime(), nullable=False),
+    sa.Column("alive_at", UTCDateTime()),  # the running process's last heartbeat
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,10 +31,18 @@ class TestSetRunRepository:
         """Writes the run's progress (everything but its identity and start)."""
         r = t.dian_test_set_runs
         values = _columns(run)
-        for fixed in ("company_id", "id", "test_set_id", "started_by", "started_at"):
+        # The heartbeat is written by its own thread (``beat``), never from the progress.
+        for fixed in ("company_id", "id", "test_set_id", "started_by", "started_at", "alive_at"):
             del values[fixed]
         self.session.execute(
             sa.update(r).where(r.c.company_id == run.company_id, r.c.id == run.id).values(values)
+        )
+
+    def beat(self, company_id: int, run_id: int, at: datetime) -> None:
+        """The running process is alive at ``at``."""
+        r = t.dian_test_set_runs
+        self.session.execute(
+            sa.update(r).where(r.c.company_id == company_id, r.c.id == run_id).values(alive_at=at)
         )
 
     def find(self, company_id: int, run_id: int) -> TestSetRun | None:
@@ -82,6 +91,7 @@ def _columns(run: TestSetRun) -> dict[str, Any]:
         "updated_at": run.updated_at,
         "finished_at": run.finished_at,
         "deadline_at": run.deadline_at,
+        "alive_at": run.alive_at,
     }
 
 
@@ -106,4 +116,5 @@ def _run(row: Any) -> TestSetRun:
         updated_at=row.updated_at,
         finished_at=row.finished_at,
         deadline_at=row.deadline_at,
+        alive_at=row.alive_at,
     )

@@ -764,21 +764,23 @@ class _Sender:
             raise _RunFailed(f"The DIAN refused the test set's ZIP {zip_name}: {reason}")
         now = self.ctx.now()
         with self.ctx.unit_of_work() as uow:
-            for item in batch:
-                if uow.transmissions.mark_sent_in_batch(
-                    item.claimed, zip_key=upload.zip_key, now=now
-                ):
-                    uow.transmissions.log(
-                        LogRecord(
-                            item.claimed.company_id,
-                            item.claimed.document_id,
-                            at=now,
-                            action=ACTION,
-                            outcome="sent",
-                            duration_ms=0,
-                            detail=f"{zip_name} ZipKey {upload.zip_key}",
-                        )
+            uow.transmissions.log(
+                *(
+                    LogRecord(
+                        item.claimed.company_id,
+                        item.claimed.document_id,
+                        at=now,
+                        action=ACTION,
+                        outcome="sent",
+                        duration_ms=0,
+                        detail=f"{zip_name} ZipKey {upload.zip_key}",
                     )
+                    for item in batch
+                    if uow.transmissions.mark_sent_in_batch(
+                        item.claimed, zip_key=upload.zip_key, now=now
+                    )
+                )
+            )
             self.run.zip_keys.append(upload.zip_key)
             self.run.sent += len(batch)
             self.run.updated_at = now
@@ -863,6 +865,7 @@ class _Sender:
         now = self.ctx.now()
         state = TransmissionState.SENT if sent else TransmissionState.PENDING
         with self.ctx.unit_of_work() as uow:
+            given_back: list[LogRecord] = []
             for item in items:
                 claimed: ClaimedTransmission = item.claimed
                 if uow.transmissions.record(
@@ -872,7 +875,7 @@ class _Sender:
                     next_attempt_at=now,
                     last_error=reason or "the test set run stopped before its verdict",
                 ):
-                    uow.transmissions.log(
+                    given_back.append(
                         LogRecord(
                             claimed.company_id,
                             claimed.document_id,
@@ -883,6 +886,7 @@ class _Sender:
                             detail=reason or None,
                         )
                     )
+            uow.transmissions.log(*given_back)
             uow.commit()
 
 

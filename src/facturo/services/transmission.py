@@ -490,7 +490,7 @@ def prepare(
             for entry in to_store:
                 year = keys.in_bogota(entry[4]).year
                 by_company.setdefault((entry[0].company_id, year), []).append(entry)
-            to_sign_log: list[LogRecord] = []
+            sign_log: list[LogRecord] = []
             for (company_id, year), entries in by_company.items():
                 numbers = uow.transmissions.next_file_numbers(company_id, year, len(entries))
                 profile = profiles[company_id]
@@ -513,7 +513,7 @@ def prepare(
                 ]
                 for file in uow.transmissions.store_signed(files, signed_at=now):
                     item = file.claimed
-                    to_sign_log.append(
+                    sign_log.append(
                         LogRecord(
                             item.company_id,
                             item.document_id,
@@ -527,7 +527,6 @@ def prepare(
                     ready.append(
                         Prepared(item, profile, file.xml, file.document_key, file.file_name)
                     )
-            uow.transmissions.log(*to_sign_log)
             for item, reason in invalid:
                 if uow.transmissions.record(
                     item,
@@ -536,7 +535,7 @@ def prepare(
                     last_error=reason,
                     messages=[reason],
                 ):
-                    uow.transmissions.log(
+                    sign_log.append(
                         LogRecord(
                             item.company_id,
                             item.document_id,
@@ -548,6 +547,7 @@ def prepare(
                         )
                     )
                     outcomes["invalid"] = outcomes.get("invalid", 0) + 1
+            uow.transmissions.log(*sign_log)
             uow.commit()
     return ready, outcomes
 
